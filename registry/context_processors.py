@@ -1,0 +1,28 @@
+"""Role-aware navigation: each entry names the roles that see it (empty = everyone signed in)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from registry.choices import Role
+
+NAVIGATION = [
+    # (url name, label, icon, roles)
+    ("home", _("Home"), "house", ()),
+    ("registry:region_list", _("Regions"), "diagram-3", ()),
+    ("api:docs", _("API"), "braces", (Role.ADMIN, Role.DISTRICT_REVIEWER)),
+    ("admin:index", _("Administration"), "gear", (Role.ADMIN,)),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"navigation": []}
+    items = []
+    for url_name, label, icon, roles in NAVIGATION:
+        if roles and not (user.is_superuser or user.role in roles):
+            continue
+        url = reverse(url_name)
+        active = request.path == url if url_name == "home" else request.path.startswith(url)
+        items.append({"url": url, "label": label, "icon": icon, "active": active})
+    return {"navigation": items}

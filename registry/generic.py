@@ -1,0 +1,82 @@
+"""Generic views: one implementation of the access rule, list, export and detail, with thin subclasses.
+
+The queryset is narrowed to the user's jurisdiction in ``dispatch``; a subclass never filters by region itself.
+An object outside the user's scope answers 404, so its existence is not leaked.
+"""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from registry.exports import FORMATS, dataset_from_table, export_response
+
+
+class ScopedViewMixin(LoginRequiredMixin):
+    """Narrows ``queryset`` (or ``model.objects``) to what the user may see, before anything else runs."""
+
+    model = None
+    queryset = None
+    #: Roles allowed to open the view at all; empty = any signed-in role.
+    roles: tuple[str, ...] = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if self.roles and not (request.user.sees_everything or request.user.role in self.roles):
+            raise PermissionDenied
+        base = self.queryset if self.queryset is not None else self.model._default_manager.all()
+        self.queryset = base.visible_to(request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if self.queryset is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} has no queryset")
+        return self.queryset.all()
+
+
+class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
+    """FilterSet + table + export of the same filtered rows + an HTMX partial for paging and filtering."""
+
+    template_name = "generic/object_list.html"
+    partial_template_name = "generic/_object_table.html"
+    paginate_by = 50
+    export_basename = "export"
+    title = ""
+    create_url_name = None
+
+    def get(self, request, *args, **kwargs):
+        fmt = request.GET.get("export")
+        if fmt in FORMATS:
+            return self.export(fmt)
+        return super().get(request, *args, **kwargs)
+
+    def export(self, fmt):
+        filterset = self.get_filterset(self.get_filterset_class())
+        rows = filterset.qs if filterset.is_valid() else self.get_queryset().none()
+        table = self.get_table_class()(rows, exclude=("actions",))
+        return export_response(dataset_from_table(table), fmt, self.export_basename)
+
+    def get_template_names(self):
+        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
+            return [self.partial_template_name]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("export", None)
+        context.update(
+            title=self.title or self.model._meta.verbose_name_plural,
+            querystring=query.urlencode(),
+            export_formats=list(FORMATS),
+            create_url_name=self.create_url_name,
+            partial_template_name=self.partial_template_name,
+        )
+        return context
+
+
+class ObjectDetailView(ScopedViewMixin, DetailView):
+    pass

@@ -1,0 +1,59 @@
+"""The one access rule.
+
+An object is visible to a user when its region lies in the subtree of one of the user's regions (a code-prefix
+match, indexed), or when the user holds an explicit per-object grant (django-guardian ``view_<model>``).
+Every page, form choice list, export, report, Celery job and API endpoint narrows its queryset with
+``Model.objects.visible_to(user)``; nothing filters by jurisdiction on its own.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+
+class ScopedQuerySet(models.QuerySet):
+    """QuerySet of a model that belongs to a region.
+
+    The model names the lookup that leads to its region code in ``scope_region_lookup`` (e.g. ``"region_id"``,
+    ``"organization__region_id"``).
+    """
+
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_everything:
+            return self
+        lookup = f"{self.model.scope_region_lookup}__startswith"
+        condition = Q()
+        for prefix in user.region_prefixes:
+            condition |= Q(**{lookup: prefix})
+        granted = granted_pks(user, self.model)
+        if granted is not None:
+            condition |= Q(pk__in=granted)
+        if not condition:
+            return self.none()
+        return self.filter(condition)
+
+
+def granted_pks(user, model):
+    """Primary keys of ``model`` rows the user holds an explicit view grant on, as a subquery (or None)."""
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import UserObjectPermission
+
+    if not getattr(model, "scope_allows_grants", False):
+        return None
+    content_type = ContentType.objects.get_for_model(model)
+    codename = f"view_{model._meta.model_name}"
+    object_pks = UserObjectPermission.objects.filter(
+        user=user, content_type=content_type, permission__codename=codename
+    ).values_list("object_pk", flat=True)
+    pk_field = model._meta.pk
+    if isinstance(pk_field, models.CharField):
+        return object_pks
+    # guardian stores object_pk as text; cast so the subquery compares like with like on PostgreSQL.
+    return object_pks.annotate(
+        as_int=models.functions.Cast("object_pk", models.BigIntegerField())
+    ).values_list("as_int", flat=True)
+
+
+class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
+    pass
