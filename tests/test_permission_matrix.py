@@ -1,0 +1,150 @@
+"""Walks every URL pattern and API route and tries each role against objects inside and outside its subtree.
+
+Expectations:
+- anonymous visitors are sent to the login page (pages) or refused (API), except on public URLs;
+- no signed-in role ever gets a server error;
+- an object in street A opens for street A's staff, the district reviewer and the district leader, and answers
+  404 to street B's staff and to a user of another district;
+- a list never shows street B's object to street A's staff, on the page, in the API, or in an export.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.matrix import OBJECTS, PUBLIC, UNSCOPED, object_kwargs
+
+
+@dataclass
+class Route:
+    name: str
+    kwarg_names: list[str]
+    view_class: type | None
+    is_api: bool
+
+    @property
+    def model(self):
+        view = self.view_class
+        if view is None:
+            return None
+        model = getattr(view, "model", None)
+        queryset = getattr(view, "queryset", None)
+        if model is None and queryset is not None:
+            model = queryset.model
+        return model
+
+
+def _kwarg_names(pattern):
+    if hasattr(pattern.pattern, "converters") and pattern.pattern.converters:
+        return list(pattern.pattern.converters)
+    return list(pattern.pattern.regex.groupindex)
+
+
+def walk(patterns=None, namespace="", prefix=""):
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, ns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern) and entry.name:
+            callback = entry.callback
+            view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+            full = prefix + str(entry.pattern)
+            yield Route(f"{namespace}{entry.name}", _kwarg_names(entry), view_class, full.startswith(("api/", "^api/")))
+
+
+def routes():
+    seen = {}
+    for route in walk():
+        if "format" in route.kwarg_names:
+            continue  # DRF's ".json" suffix twins of the routes below
+        if any(route.name.startswith(skip.rstrip("*")) for skip in UNSCOPED):
+            continue
+        seen.setdefault((route.name, tuple(route.kwarg_names)), route)
+    return list(seen.values())
+
+
+ALL_ROUTES = routes()
+LIST_ROUTES = [r for r in ALL_ROUTES if not r.kwarg_names]
+OBJECT_ROUTES = [r for r in ALL_ROUTES if r.kwarg_names]
+
+SIGNED_IN = ["street_a", "street_b", "community_a", "reviewer", "leader", "expert", "outsider", "admin"]
+SEES_A = {"street_a", "reviewer", "leader", "admin"}
+BLIND_TO_A = {"street_b", "outsider", "expert"}
+
+
+def test_matrix_covers_the_known_views():
+    names = {r.name for r in ALL_ROUTES}
+    assert {"home", "registry:region_list", "registry:region_detail", "api:region-list", "api:region-detail"} <= names
+
+
+@pytest.mark.parametrize("route", OBJECT_ROUTES, ids=lambda r: r.name)
+def test_every_object_route_has_a_scoped_model(route):
+    assert route.model in OBJECTS, (
+        f"{route.name} takes {route.kwarg_names} but its model {route.model} has no factory in tests/matrix.py"
+    )
+
+
+def _request(client, route, kwargs=None, method="get"):
+    url = reverse(route.name, kwargs=kwargs)
+    if route.is_api:
+        return getattr(client, method)(url, HTTP_ACCEPT="application/json")
+    return getattr(client, method)(url)
+
+
+@pytest.mark.parametrize("route", LIST_ROUTES, ids=lambda r: r.name)
+def test_anonymous_is_sent_to_login(route, client, world):
+    response = _request(client, route)
+    if route.name in PUBLIC:
+        assert response.status_code < 500
+    elif route.is_api:
+        assert response.status_code in (401, 403)
+    else:
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("route", LIST_ROUTES, ids=lambda r: r.name)
+def test_list_routes_never_fail_and_never_leak(route, world, cast, client_for):
+    if route.name in PUBLIC:
+        return
+    marker_b = {model: str(make(world, "b")) for model, make in OBJECTS.items()}
+    for role in SIGNED_IN:
+        response = _request(client_for(getattr(cast, role)), route)
+        assert response.status_code in (200, 302, 403, 405), f"{role} on {route.name}: {response.status_code}"
+        if role == "street_a" and response.status_code == 200 and route.model in marker_b:
+            assert marker_b[route.model] not in response.content.decode(), f"{route.name} shows street B to A"
+            if not route.is_api and route.view_class and hasattr(route.view_class, "export"):
+                for fmt in ("csv", "xlsx"):
+                    exported = client_for(cast.street_a).get(reverse(route.name) + f"?export={fmt}")
+                    assert exported.status_code == 200
+                    if fmt == "csv":
+                        assert marker_b[route.model] not in exported.content.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("route", OBJECT_ROUTES, ids=lambda r: r.name)
+def test_object_routes_follow_the_subtree(route, world, cast, client_for):
+    make = OBJECTS.get(route.model)
+    if make is None:
+        pytest.fail(f"no factory for {route.model}")
+    obj_a = make(world, "a")
+    kwargs = object_kwargs(route.view_class, obj_a, route.kwarg_names)
+    for role in SIGNED_IN:
+        client = client_for(getattr(cast, role))
+        statuses = {method: _request(client, route, kwargs, method).status_code for method in ("get", "post")}
+        assert all(code < 500 for code in statuses.values()), f"{role} on {route.name}: {statuses}"
+        if role in SEES_A:
+            assert statuses["get"] != 404 or statuses["post"] != 404, f"{role} cannot reach {route.name}"
+        if role in BLIND_TO_A:
+            assert set(statuses.values()) <= {404, 405}, f"{role} reaches {route.name}: {statuses}"
+            assert 404 in statuses.values(), f"{role} on {route.name}: {statuses}"
+
+
+@pytest.mark.parametrize("route", OBJECT_ROUTES, ids=lambda r: r.name)
+def test_anonymous_cannot_open_objects(route, world, client):
+    make = OBJECTS.get(route.model)
+    if make is None or route.name in PUBLIC:
+        return
+    kwargs = object_kwargs(route.view_class, make(world, "a"), route.kwarg_names)
+    status = _request(client, route, kwargs).status_code
+    assert status in ((401, 403) if route.is_api else (302,)), f"anonymous on {route.name}: {status}"
