@@ -1,0 +1,89 @@
+# Shequ: `make run` serves the portal, `make test` runs the whole suite. Both set up everything they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Pango/fonts for WeasyPrint PDFs (a CJK font so Chinese renders and embeds), gettext for the catalogs.
+APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-microhei gettext
+# Debian's Chromium for the browser tests (Playwright's own browser download is not reachable), poppler for PDF text.
+APT_TEST := chromium chromium-driver poppler-utils
+
+# The suite talks to the real services on this machine.
+TEST_DATABASE_URL ?= postgres://postgres@localhost:5432/shequ
+TEST_REDIS_URL ?= redis://localhost:6379/15
+
+.PHONY: run test lint bench soak system system-test venv messages migrate demo worker beat schema clean
+
+system:
+	@missing=$$(for p in $(APT_RUN); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "Installing system packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+
+system-test: system
+	@missing=$$(for p in $(APT_TEST); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "Installing system packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+venv: $(VENV)/.installed
+
+messages: venv system
+	$(BIN)/python manage.py compilemessages -v0 --ignore "$(VENV)/*"
+
+migrate: venv
+	$(BIN)/python manage.py migrate --noinput -v0
+
+demo: migrate
+	$(BIN)/python manage.py demo
+
+# Embedded by default (SQLite, tasks in-process). With REDIS_URL set a Celery worker (with beat) runs alongside.
+run: system messages demo
+	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C stops)"
+	@if [ -n "$$REDIS_URL" ]; then \
+	  $(BIN)/celery -A config worker --beat -l info --concurrency 2 & worker=$$!; \
+	  trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	else \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	fi
+
+worker: venv
+	$(BIN)/celery -A config worker -l info
+
+beat: venv
+	$(BIN)/celery -A config beat -l info
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file $(VENV)/openapi.yaml
+	@diff -q docs/openapi.yaml $(VENV)/openapi.yaml >/dev/null || \
+	  { echo "docs/openapi.yaml is out of date: run 'make schema' and commit it"; exit 1; }
+
+schema: venv
+	$(BIN)/python manage.py spectacular --validate --file docs/openapi.yaml
+
+test: system-test messages
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SHEQU_ENV=test \
+	  $(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+bench: venv
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python manage.py bench
+
+soak: venv
+	@echo "make soak arrives with the hardening work (docs/benchmarks.md)"; exit 1
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache
