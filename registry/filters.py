@@ -1,8 +1,8 @@
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from django.utils.translation import gettext_lazy as _
 
 from registry.choices import CommitteeType, RegionLevel, UrbanRuralCode
 from registry.models import Region
