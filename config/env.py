@@ -2,7 +2,7 @@
 
 Each variable is read once, in config/settings.py, through one of these helpers. A junk value stops start-up
 with a message naming the variable, instead of surfacing later as a confusing error. Every variable read is
-recorded in ``DOCUMENTED`` so `manage.py shequ_env` (and README.md) can list them.
+recorded in ``DOCUMENTED`` with its default and meaning; README.md lists them.
 """
 
 import os
