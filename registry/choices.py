@@ -71,3 +71,57 @@ ROLE_LEVELS = {
     Role.GRANT_EXPERT: set(),
     Role.ADMIN: {RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY},
 }
+
+
+class Tier(models.TextChoices):
+    REGISTERED = "registered", _("Registered (legal person)")
+    FILED = "filed", _("Filed with the street")
+    COMMUNITY = "community", _("Community-guided group")
+
+
+class LegalForm(models.TextChoices):
+    SOCIAL_GROUP = "social_group", _("Social group")
+    SOCIAL_SERVICE = "social_service", _("Social service institution")
+    FOUNDATION = "foundation", _("Foundation")
+
+
+# USCC position 2 under registration authority 5 (civil affairs), GB 32100-2015.
+USCC_CATEGORY_DIGIT = {LegalForm.SOCIAL_GROUP: "1", LegalForm.SOCIAL_SERVICE: "2", LegalForm.FOUNDATION: "3"}
+
+
+class OrgStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    CHANGE_PENDING = "change_pending", _("Change pending")
+    ABNORMAL = "abnormal", _("Abnormal")
+    DORMANT = "dormant", _("Dormant (zombie candidate)")
+    DEREGISTERING = "deregistering", _("Deregistering")
+    DEREGISTERED = "deregistered", _("Deregistered")
+    REVOKED = "revoked", _("Revoked")
+    CLEARED = "cleared", _("Cleared")
+
+
+# An organization in one of these no longer holds its name in its community.
+CLOSED_STATUSES = (OrgStatus.DEREGISTERED, OrgStatus.REVOKED, OrgStatus.CLEARED)
+
+
+class Grade(models.TextChoices):
+    A5 = "5A", "5A"
+    A4 = "4A", "4A"
+    A3 = "3A", "3A"
+    A2 = "2A", "2A"
+    A1 = "1A", "1A"
+
+
+class CharterKind(models.TextChoices):
+    FULL = "full", _("Full charter")
+    SIMPLIFIED = "simplified", _("Simplified charter")
+
+
+class Vocabulary(models.TextChoices):
+    CATEGORY = "category", _("Category")
+    TARGET_GROUP = "target_group", _("Target group")
+    HUB_KIND = "hub_kind", _("Hub / support kind")
+    CAMPAIGN = "campaign", _("Campaign theme")
+    SUBSIDY_KIND = "subsidy_kind", _("Subsidy kind")
+    REWARD_KIND = "reward_kind", _("Reward kind")
+    FUNDING_SOURCE = "funding_source", _("Funding source")

@@ -1,8 +1,11 @@
+from datetime import date
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from registry.choices import RegionLevel, UrbanRuralCode
-from registry.models import Region
+from registry.choices import RegionLevel, Tier, UrbanRuralCode, Vocabulary
+from registry.models import Organization, Region, Term
 
 
 class CommunityForm(forms.Form):
@@ -26,3 +29,100 @@ class CommunityImportForm(forms.Form):
         label=_("CSV file"),
         help_text=_("Columns: 12-digit code, name, urban-rural code (UTF-8 or GB18030). All rows or none are saved."),
     )
+
+
+COMMON_FIELDS = [
+    "name", "region", "category", "target_groups", "hub_kind", "founded_on", "leader_name", "leader_id_number",
+    "leader_phone", "leader_is_party_member", "member_count", "venue", "charter_kind", "is_volunteer_service",
+]
+TIER_FIELDS = {
+    Tier.COMMUNITY: COMMON_FIELDS,
+    Tier.FILED: [*COMMON_FIELDS, "is_social_work_institution", "financial_custody"],
+    Tier.REGISTERED: [
+        *COMMON_FIELDS, "is_social_work_institution", "legal_form", "uscc", "uscc_override_reason",
+        "supervising_unit", "directly_registered", "legal_representative", "domicile", "startup_funds",
+        "unit_member_count", "individual_member_count", "is_charity", "term_ends_on",
+    ],
+}
+TIER_REGION_LEVELS = {
+    Tier.COMMUNITY: (RegionLevel.COMMUNITY,),
+    Tier.FILED: (RegionLevel.STREET, RegionLevel.COMMUNITY),
+    Tier.REGISTERED: (RegionLevel.COUNTY, RegionLevel.STREET, RegionLevel.COMMUNITY),
+}
+
+
+class OrganizationForm(forms.ModelForm):
+    """The organization's details as proposed in a case; validated on submission and again on approval."""
+
+    class Meta:
+        model = Organization
+        fields = TIER_FIELDS[Tier.REGISTERED]
+        widgets = {
+            "founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "term_ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "target_groups": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, tier, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.tier = tier
+        keep = set(TIER_FIELDS[tier])
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        regions = Region.objects.filter(level__in=TIER_REGION_LEVELS[tier])
+        if user is not None:
+            regions = regions.visible_to(user)
+        self.fields["region"].queryset = regions.order_by("code")
+        self.fields["region"].label_from_instance = lambda region: f"{region.code} {region.name}"
+        self.fields["category"].queryset = Term.objects.of(Vocabulary.CATEGORY)
+        self.fields["target_groups"].queryset = Term.objects.of(Vocabulary.TARGET_GROUP)
+        self.fields["hub_kind"].queryset = Term.objects.of(Vocabulary.HUB_KIND)
+        if tier == Tier.REGISTERED:
+            self.fields["legal_form"].required = True
+            self.fields["uscc"].help_text = _("Leave empty until the registration authority issues it.")
+            for name in ("unit_member_count", "individual_member_count"):
+                self.fields[name].required = False
+
+    def clean_unit_member_count(self):
+        return self.cleaned_data.get("unit_member_count") or 0
+
+    def clean_individual_member_count(self):
+        return self.cleaned_data.get("individual_member_count") or 0
+
+    def clean(self):
+        cleaned = super().clean()
+        name, region = cleaned.get("name"), cleaned.get("region")
+        if name and region:
+            # The database constraint holds this too; ModelForm skips it because status is not a form field.
+            clash = Organization.objects.open().filter(region=region, name=name).exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("name", _("An open organization named %(name)s already exists in %(region)s.")
+                               % {"name": name, "region": region.name})
+        return cleaned
+
+
+def payload_from(form) -> dict:
+    """The cleaned data of an OrganizationForm as JSON: model instances by primary key, dates as ISO text."""
+    data = {}
+    for name, value in form.cleaned_data.items():
+        if hasattr(value, "pk"):
+            value = value.pk
+        elif hasattr(value, "values_list"):
+            value = sorted(value.values_list("pk", flat=True))
+        elif isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = str(value)
+        data[name] = value
+    return data
+
+
+def form_data_from(payload: dict) -> dict:
+    """Payload back into form data (booleans left out when false, as a browser would send them)."""
+    data = {}
+    for name, value in payload.items():
+        if value is None or value is False:
+            continue
+        data[name] = "on" if value is True else value
+    return data

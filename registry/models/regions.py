@@ -1,6 +1,3 @@
-from functools import cached_property
-
-from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -10,10 +7,8 @@ from simple_history.models import HistoricalRecords
 from registry.choices import (
     CODE_LENGTH,
     PREFIX_LENGTH,
-    ROLE_LEVELS,
     CommitteeType,
     RegionLevel,
-    Role,
     TownshipKind,
     UrbanRuralCode,
 )
@@ -135,54 +130,3 @@ def committee_type_of(code: str) -> str:
     if 200 <= number <= 399:
         return CommitteeType.VILLAGERS
     return ""
-
-
-class User(AbstractUser):
-    """A portal account: one post (role) in one or a few regions."""
-
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
-    regions = models.ManyToManyField(
-        Region, blank=True, related_name="staff", verbose_name=_("jurisdiction"),
-        help_text=_("The user sees everything in the subtree of these regions."),
-    )
-    unit = models.CharField(_("work unit"), max_length=100, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
-
-    objects = UserManager()
-
-    class Meta:
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
-
-    @property
-    def sees_everything(self) -> bool:
-        return self.is_superuser or (self.role == Role.ADMIN and not self.region_prefixes)
-
-    @cached_property
-    def region_prefixes(self) -> list[str]:
-        return [region.prefix for region in self.jurisdiction]
-
-    @cached_property
-    def jurisdiction(self) -> list[Region]:
-        if not self.pk:
-            return []
-        return list(self.regions.order_by("code"))
-
-    @property
-    def primary_region(self):
-        return self.jurisdiction[0] if self.jurisdiction else None
-
-    def has_role(self, *roles) -> bool:
-        return self.is_active and self.role in roles
-
-    def can_see_region(self, region) -> bool:
-        return self.sees_everything or any(region.code.startswith(p) for p in self.region_prefixes)
-
-    def check_region_levels(self, regions):
-        allowed = ROLE_LEVELS.get(self.role, set())
-        wrong = [r for r in regions if r.level not in allowed]
-        if wrong:
-            raise ValidationError(
-                _("A %(role)s cannot be assigned to %(regions)s (wrong level).")
-                % {"role": self.get_role_display(), "regions": "、".join(r.name for r in wrong)}
-            )
