@@ -137,6 +137,7 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "staticfiles"), "where 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Uploads live outside the web root and are served only through views that apply the access rule.
 MEDIA_ROOT = DATA_DIR / "media"
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_MB", 10, "largest uploaded document, in MB", minimum=1) * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -52,6 +52,14 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def world(db) -> World:
+    # Seeded by data migrations, but a transactional test before this one may have flushed them.
+    from filings.models import RegistrationPolicy
+    from filings.presets import seed_policies
+    from registry.models import Term
+    from registry.vocabularies import seed_terms
+
+    seed_terms(Term)
+    seed_policies(RegistrationPolicy)
     province = region("330000", "浙江省", RegionLevel.PROVINCE)
     city = region("330100", "杭州市", RegionLevel.CITY, province)
     county = region("330106", "西湖区", RegionLevel.COUNTY, city)

@@ -1,0 +1,221 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from filings.choices import OPEN_STATES, CaseKind, CaseState, CertificateKind, DocumentKind
+from registry.scoping import ScopedQuerySet
+
+
+class CaseQuerySet(ScopedQuerySet):
+    def open(self):
+        return self.filter(state__in=OPEN_STATES)
+
+    def overdue(self, today=None):
+        return self.open().exclude(state=CaseState.DRAFT).filter(due_on__lt=today or timezone.localdate())
+
+
+class Case(models.Model):
+    """One request to the civil-affairs system: register, file, record, change or deregister an organization.
+
+    ``payload`` holds the organization's fields as proposed; approval writes them to the Organization in the
+    same transaction. The workflow of each kind is a table in filings/workflows.py.
+    """
+
+    scope_region_lookup = "region__code"
+
+    number = models.CharField(_("case number"), max_length=24, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=CaseKind.choices)
+    state = models.CharField(_("state"), max_length=24, choices=CaseState.choices, default=CaseState.DRAFT)
+    region = models.ForeignKey("registry.Region", models.PROTECT, related_name="cases", verbose_name=_("region"))
+    organization = models.ForeignKey(
+        "registry.Organization", models.PROTECT, null=True, blank=True, related_name="cases",
+        verbose_name=_("organization"),
+    )
+    title = models.CharField(_("organization name"), max_length=200)
+    payload = models.JSONField(_("proposed details"), default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                   verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("submitted by"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    due_on = models.DateField(_("decision due"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at"]
+        indexes = [
+            # The inbox: open cases of a subtree by state, overdue first.
+            models.Index(fields=["state", "due_on"], name="case_state_due_idx"),
+            models.Index(fields=["region", "state"], name="case_region_state_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self):
+        return self.state in OPEN_STATES
+
+    @property
+    def is_overdue(self):
+        return self.is_open and self.due_on is not None and self.state != CaseState.DRAFT \
+            and self.due_on < timezone.localdate()
+
+    @property
+    def workflow(self):
+        from filings.workflows import WORKFLOWS
+
+        return WORKFLOWS[self.kind]
+
+
+class CaseEvent(models.Model):
+    """Every transition and comment is a row: who, when, from which state to which, and why."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="events", verbose_name=_("case"))
+    action = models.CharField(_("action"), max_length=30)
+    from_state = models.CharField(_("from"), max_length=24, choices=CaseState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=24, choices=CaseState.choices, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["at", "pk"]
+
+
+def document_path(document, filename):
+    # Stored under a random name: the original name is kept in the row, never used as a path.
+    return f"cases/{document.case_id}/{secrets.token_hex(16)}"
+
+
+class DocumentQuerySet(ScopedQuerySet):
+    pass
+
+
+class Document(models.Model):
+    scope_region_lookup = "case__region__code"
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="documents", verbose_name=_("case"))
+    kind = models.CharField(_("document type"), max_length=24, choices=DocumentKind.choices)
+    file = models.FileField(_("file"), upload_to=document_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["kind", "uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class NumberSequence(models.Model):
+    """Counters for issued numbers (filing numbers per street per year, case numbers per kind per year).
+
+    Taken under a row lock, so two concurrent approvals never share a number.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+
+    def __str__(self):
+        return f"{self.key}: {self.last}"
+
+
+def verification_code():
+    return secrets.token_hex(8).upper()
+
+
+class CertificateQuerySet(ScopedQuerySet):
+    pass
+
+
+class Certificate(models.Model):
+    """A filing certificate or decision notice. Its verification code opens a public page with the current status."""
+
+    scope_region_lookup = "case__region__code"
+
+    number = models.CharField(_("document number"), max_length=60, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=CertificateKind.choices)
+    case = models.ForeignKey(Case, models.PROTECT, related_name="certificates", verbose_name=_("case"))
+    organization = models.ForeignKey("registry.Organization", models.PROTECT, null=True, blank=True,
+                                     related_name="certificates", verbose_name=_("organization"))
+    issued_on = models.DateField(_("issued on"), default=timezone.localdate)
+    issuing_office = models.CharField(_("issuing office"), max_length=100)
+    verification_code = models.CharField(_("verification code"), max_length=16, unique=True,
+                                         default=verification_code)
+    comment = models.TextField(_("grounds"), blank=True)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_on", "-pk"]
+
+    def __str__(self):
+        return self.number
+
+
+class RegistrationPolicy(models.Model):
+    """Registration conditions of a jurisdiction (DOMAIN.md §2-3). The policy whose code is the longest prefix
+    of the organization's region applies; the one with an empty code is the national baseline."""
+
+    jurisdiction_code = models.CharField(_("jurisdiction code prefix"), max_length=12, blank=True, unique=True,
+                                         help_text=_("e.g. 3301 for Hangzhou; empty = national baseline"))
+    name = models.CharField(_("name"), max_length=100)
+    source_document = models.CharField(_("source document"), max_length=100)
+    min_unit_members = models.PositiveIntegerField(_("social group: minimum unit members"), default=30)
+    min_individual_members = models.PositiveIntegerField(_("social group: minimum individual members"), default=50)
+    min_mixed_members = models.PositiveIntegerField(_("social group: minimum members, mixed"), default=50)
+    min_activity_funds = models.DecimalField(_("minimum activity funds (yuan)"), max_digits=12, decimal_places=2,
+                                             default=30000)
+    min_hub_startup_funds = models.DecimalField(_("hub/support organization: minimum start-up funds (yuan)"),
+                                                max_digits=12, decimal_places=2, default=30000)
+    filing_min_members = models.PositiveIntegerField(
+        _("filing: minimum members"), null=True, blank=True,
+        help_text=_("Smaller groups are recorded by their community instead of filed (tier boundary)."),
+    )
+
+    class Meta:
+        verbose_name = _("registration policy")
+        verbose_name_plural = _("registration policies")
+        ordering = ["jurisdiction_code"]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def for_region(cls, region_code: str):
+        prefixes = [region_code[:n] for n in range(len(region_code), 0, -1)] + [""]
+        policies = {p.jurisdiction_code: p for p in cls.objects.filter(jurisdiction_code__in=prefixes)}
+        for prefix in prefixes:
+            if prefix in policies:
+                return policies[prefix]
+        return cls(name="national baseline", source_document="民发〔2017〕191号")

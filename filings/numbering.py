@@ -1,0 +1,39 @@
+"""Issued numbers come from NumberSequence rows taken under a row lock (never max()+1 on the target table)."""
+
+from django.db import IntegrityError, transaction
+
+from filings.models import NumberSequence
+
+
+def next_in_sequence(key: str) -> int:
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                NumberSequence.objects.get_or_create(key=key)
+        except IntegrityError:
+            pass  # created by a concurrent transaction a moment ago; the lock below waits for it
+        sequence = NumberSequence.objects.select_for_update().get(key=key)
+        sequence.last += 1
+        sequence.save(update_fields=["last"])
+        return sequence.last
+
+
+CASE_PREFIX = {
+    "registration": "DJ", "filing": "BA", "community_record": "JL", "change": "BG", "deregistration": "ZX",
+}
+
+
+def case_number(kind: str, year: int) -> str:
+    return f"{CASE_PREFIX[kind]}{year}{next_in_sequence(f'case:{kind}:{year}'):06d}"
+
+
+def filing_number(street_code: str, year: int) -> str:
+    return f"BA{street_code}-{year}-{next_in_sequence(f'filing:{street_code}:{year}'):04d}"
+
+
+def ledger_number(community_code: str, year: int) -> str:
+    return f"TZ{community_code}-{year}-{next_in_sequence(f'ledger:{community_code}:{year}'):03d}"
+
+
+def decision_number(county_code: str, year: int) -> str:
+    return f"JD{county_code}-{year}-{next_in_sequence(f'decision:{county_code}:{year}'):05d}"

@@ -1,0 +1,262 @@
+"""Case operations. Plain functions taking objects and the acting user: callable from views, the API and tasks.
+
+``transition()`` is the only way a case changes state. It locks the case row, so of two reviewers acting at the
+same moment exactly one succeeds and the other gets TransitionConflict; every effect on the organization runs in
+the same transaction and a failure leaves the database as it was.
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from filings import eligibility
+from filings.choices import OPEN_STATES, CaseKind, CaseState
+from filings.documents import check_upload
+from filings.effects import EFFECTS
+from filings.models import Case, CaseEvent, Document
+from filings.numbering import case_number
+from filings.workflows import DECIDER, DECIDERS_BY_TIER, ONE_STEP_FORMS, WORKFLOWS
+from registry.choices import LegalForm, Tier
+from registry.forms import OrganizationForm, form_data_from
+from registry.models import Organization, Region
+
+
+class TransitionConflict(Exception):
+    """The case moved on since the user looked at it (another reviewer acted first)."""
+
+
+GUARDS = {
+    "is_social_group": lambda case: case.payload.get("legal_form") == LegalForm.SOCIAL_GROUP,
+    "is_one_step": lambda case: case.payload.get("legal_form") in ONE_STEP_FORMS,
+    "has_supervising_unit": lambda case: not case.payload.get("directly_registered"),
+    "is_direct_registration": lambda case: bool(case.payload.get("directly_registered")),
+}
+
+EDITABLE_STATES = (CaseState.DRAFT, CaseState.RETURNED)
+UPLOAD_STATES = (CaseState.DRAFT, CaseState.RETURNED, CaseState.PREPARING)
+
+
+def case_tier(case) -> str:
+    return case.workflow.tier or (case.organization.tier if case.organization_id else "")
+
+
+def roles_for(transition, case) -> tuple[str, ...]:
+    roles = []
+    for role in transition.roles:
+        roles.extend(DECIDERS_BY_TIER.get(case_tier(case), ()) if role == DECIDER else (role,))
+    return tuple(roles)
+
+
+def refusal(case, transition, user) -> str | None:
+    """Why ``user`` may not take ``transition`` on ``case`` now; None when they may."""
+    if transition.action == "comment":
+        return None
+    if case.state not in transition.sources:
+        return _("Not possible while the case is “%(state)s”.") % {"state": case.get_state_display()}
+    if transition.when and not GUARDS[transition.when](case):
+        return _("This step does not apply to this case.")
+    roles = roles_for(transition, case)
+    if not (user.is_superuser or user.role in roles):
+        from registry.choices import Role
+
+        names = "、".join(str(Role(r).label) for r in roles)
+        return _("Only %(roles)s may do this.") % {"roles": names}
+    if transition.decides and case.submitted_by_id == user.pk:
+        return _("You submitted this case, so someone else must decide it (separation of duties).")
+    return None
+
+
+def available_transitions(case, user):
+    return [t for t in case.workflow.transitions if t.action != "comment" and refusal(case, t, user) is None]
+
+
+def required_documents(case) -> list[str]:
+    workflow = case.workflow
+    kinds = list(workflow.required_documents)
+    for guard, extra in workflow.conditional_documents.items():
+        if GUARDS[guard](case):
+            kinds.extend(extra)
+    return kinds
+
+
+def missing_documents(case) -> list[str]:
+    present = set(case.documents.values_list("kind", flat=True))
+    return [kind for kind in required_documents(case) if kind not in present]
+
+
+def payload_form(case, user=None):
+    tier = case_tier(case)
+    return OrganizationForm(data=form_data_from(case.payload), tier=tier, user=user,
+                            instance=case.organization or Organization())
+
+
+def submission_problems(case) -> list[str]:
+    from filings.choices import DocumentKind
+
+    problems = []
+    if case.kind != CaseKind.DEREGISTRATION:
+        form = payload_form(case)
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                label = form.fields[field].label if field in form.fields else ""
+                problems.extend(f"{label}: {error}" if label else error for error in errors)
+        problems.extend(str(v) for v in eligibility.check(case_tier(case), case.payload, case.region_id))
+    for kind in missing_documents(case):
+        problems.append(_("Missing document: %(kind)s") % {"kind": DocumentKind(kind).label})
+    return problems
+
+
+@transaction.atomic
+def transition(case, action, user, comment="", data=None, expected_version=None) -> Case:
+    workflow = case.workflow
+    step = workflow.get(action)
+    if step is None:
+        raise ValidationError(_("Unknown action %(action)s.") % {"action": action})
+    locked = Case.objects.visible_to(user).select_for_update().get(pk=case.pk)
+    if expected_version is not None and locked.version != int(expected_version) and action != "comment":
+        raise TransitionConflict(_conflict_message(locked))
+    if action != "comment" and locked.state not in step.sources:
+        raise TransitionConflict(_conflict_message(locked))
+    reason = refusal(locked, step, user)
+    if reason:
+        raise PermissionDenied(reason)
+    comment = (comment or "").strip()
+    if (step.needs_reason or action == "comment") and not comment:
+        raise ValidationError(_("Please give a reason; it is shown to the submitter.")
+                              if step.needs_reason else _("The comment is empty."))
+    if step.submits:
+        problems = submission_problems(locked)
+        if problems:
+            raise ValidationError(problems)
+
+    from_state = locked.state
+    now = timezone.now()
+    if step.target:
+        locked.state = step.target
+    if step.submits:
+        locked.submitted_by, locked.submitted_at, locked.return_reason = user, now, ""
+    if step.decides and step.target in (CaseState.APPROVED, CaseState.REJECTED):
+        locked.decided_by, locked.decided_at = user, now
+    if step.target == CaseState.RETURNED:
+        locked.return_reason = comment
+    if step.due_days is not None:
+        locked.due_on = timezone.localdate() + timedelta(days=step.due_days)
+    if step.effect:
+        EFFECTS[step.effect](locked, user, comment, data or {})
+    if action != "comment":
+        locked.version += 1
+    locked.save()
+    CaseEvent.objects.create(case=locked, action=action, from_state=from_state,
+                             to_state=locked.state if step.target else "", actor=user, comment=comment)
+    return locked
+
+
+def _conflict_message(case):
+    last = case.events.exclude(action="comment").select_related("actor").last()
+    who = (last.actor.get_full_name() or last.actor.username) if last else ""
+    return _("Someone acted on this case first: it is now “%(state)s”%(who)s. Reload to see the current state.") % {
+        "state": case.get_state_display(), "who": _(" (by %(name)s)") % {"name": who} if who else ""}
+
+
+# ------------------------------------------------------------------------------------------------ creation
+
+def may_create(user, kind) -> bool:
+    return user.is_active and (user.is_superuser or user.role in WORKFLOWS[kind].creators)
+
+
+@transaction.atomic
+def create_case(user, kind, payload, organization=None) -> Case:
+    if not may_create(user, kind):
+        raise PermissionDenied(_("Your role may not open this kind of case."))
+    if organization is not None:
+        if not Organization.objects.visible_to(user).filter(pk=organization.pk).exists():
+            raise PermissionDenied(_("This organization lies outside your jurisdiction."))
+        if not organization.is_open:
+            raise ValidationError(_("%(name)s is closed (%(status)s).") % {
+                "name": organization.name, "status": organization.get_status_display()})
+        if organization.cases.filter(state__in=OPEN_STATES).exists():
+            raise ValidationError(_("%(name)s already has an open case; finish or withdraw it first.")
+                                  % {"name": organization.name})
+        if kind == CaseKind.REGISTRATION and organization.tier == Tier.REGISTERED:
+            raise ValidationError(_("%(name)s is registered already.") % {"name": organization.name})
+    elif kind in (CaseKind.CHANGE, CaseKind.DEREGISTRATION):
+        raise ValidationError(_("A change or deregistration concerns an existing organization."))
+    region_code = payload.get("region") or (organization.region_id if organization else None)
+    region = Region.objects.filter(pk=region_code).first()
+    if region is None:
+        raise ValidationError(_("Choose the community or region of the organization."))
+    case = Case.objects.create(
+        number=case_number(kind, timezone.localdate().year), kind=kind, region=region,
+        organization=organization, title=payload.get("name") or (organization.name if organization else ""),
+        payload=payload, created_by=user,
+    )
+    if not Case.objects.visible_to(user).filter(pk=case.pk).exists():
+        raise PermissionDenied(_("This region lies outside your jurisdiction."))
+    CaseEvent.objects.create(case=case, action="create", to_state=case.state, actor=user)
+    return case
+
+
+@transaction.atomic
+def update_payload(user, case, payload) -> Case:
+    locked = Case.objects.visible_to(user).select_for_update().get(pk=case.pk)
+    if locked.state not in EDITABLE_STATES:
+        raise ValidationError(_("Only a draft or a returned case can be edited."))
+    if not may_create(user, locked.kind):
+        raise PermissionDenied(_("Your role may not edit this case."))
+    locked.payload = payload
+    locked.title = payload.get("name") or locked.title
+    if payload.get("region") and locked.organization_id is None:
+        locked.region_id = payload["region"]
+    locked.save()
+    if not Case.objects.visible_to(user).filter(pk=locked.pk).exists():
+        raise PermissionDenied(_("This region lies outside your jurisdiction."))
+    CaseEvent.objects.create(case=locked, action="edit", actor=user)
+    return locked
+
+
+@transaction.atomic
+def add_document(user, case, upload, kind) -> Document:
+    locked = Case.objects.visible_to(user).select_for_update().get(pk=case.pk)
+    if locked.state not in UPLOAD_STATES:
+        raise ValidationError(_("Documents can be added while the case is a draft, returned or in preparation."))
+    if not may_create(user, locked.kind):
+        raise PermissionDenied(_("Your role may not add documents to this case."))
+    content_type, digest = check_upload(upload)
+    document = Document(case=locked, kind=kind, original_name=upload.name[:200], content_type=content_type,
+                        size=upload.size, sha256=digest, uploaded_by=user)
+    document.file.save(upload.name, upload, save=False)
+    document.save()
+    CaseEvent.objects.create(case=locked, action="upload", actor=user, comment=upload.name[:200])
+    return document
+
+
+# ------------------------------------------------------------------------------------------------ inbox
+
+def waiting_for(user):
+    """Open cases in the user's jurisdiction where the user can take the next step; overdue first."""
+    conditions = Q(pk__in=[])
+    for kind, workflow in WORKFLOWS.items():
+        for step in workflow.transitions:
+            if step.action in ("comment", "withdraw"):
+                continue
+            for role in step.roles:
+                if role == DECIDER:
+                    for tier, deciders in DECIDERS_BY_TIER.items():
+                        if user.role in deciders and (not workflow.tier or workflow.tier == tier):
+                            condition = Q(kind=kind, state__in=step.sources)
+                            if not workflow.tier:
+                                condition &= Q(organization__tier=tier)
+                            if step.decides:
+                                condition &= ~Q(submitted_by=user)
+                            conditions |= condition
+                elif user.role == role:
+                    condition = Q(kind=kind, state__in=step.sources)
+                    if step.submits:
+                        condition &= Q(created_by=user) | Q(submitted_by=user)
+                    conditions |= condition
+    return (Case.objects.visible_to(user).filter(conditions)
+            .order_by(F("due_on").asc(nulls_last=True), "created_at"))
