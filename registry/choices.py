@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RegionLevel(models.IntegerChoices):
@@ -90,7 +91,7 @@ USCC_CATEGORY_DIGIT = {LegalForm.SOCIAL_GROUP: "1", LegalForm.SOCIAL_SERVICE: "2
 
 
 class OrgStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("organization status", "Active")
     CHANGE_PENDING = "change_pending", _("Change pending")
     ABNORMAL = "abnormal", _("Abnormal")
     DORMANT = "dormant", _("Dormant (zombie candidate)")

@@ -8,6 +8,9 @@ from registry.choices import Role
 NAVIGATION = [
     # (url name, label, icon, roles)
     ("home", _("Home"), "house", ()),
+    ("filings:inbox", _("Waiting for me"), "inbox", (Role.STREET_STAFF, Role.COMMUNITY_WORKER, Role.DISTRICT_REVIEWER)),
+    ("registry:organization_list", _("Organizations"), "people", ()),
+    ("filings:case_list", _("Cases"), "folder2-open", ()),
     ("registry:region_list", _("Regions"), "diagram-3", ()),
     ("api:docs", _("API"), "braces", (Role.ADMIN, Role.DISTRICT_REVIEWER)),
     ("admin:index", _("Administration"), "gear", (Role.ADMIN,)),

@@ -23,6 +23,61 @@ RURAL_STEMS = [
 ]
 
 
+ORG_STEMS = [
+    "夕阳红", "邻里守望", "书香", "和谐", "爱心", "乐龄", "春芽", "银发", "红枫", "同心", "巧手", "清风", "暖心",
+    "小小", "阳光", "老娘舅", "平安", "绿色", "梦想", "益家",
+]
+GIVEN_NAMES = ["秀英", "桂兰", "建国", "志强", "丽华", "海燕"]
+ORG_KINDS = [
+    ("互助队", "mutual_aid"), ("志愿服务队", "charity"), ("文体队", "culture_sports"), ("读书会", "culture_sports"),
+    ("调解室", "mediation"), ("议事会", "deliberation"), ("巡逻队", "public_safety"), ("助老服务社", "life_services"),
+    ("合唱团", "culture_sports"), ("农技服务社", "rural_production"),
+]
+
+
+def _organizations(county: Region, rng: random.Random) -> int:
+    """A few organizations of every tier in every community, so lists and dashboards have something to show."""
+    from registry.models import Organization, Term
+
+    if Organization.objects.filter(region__code__startswith=county.prefix).exists():
+        return Organization.objects.filter(region__code__startswith=county.prefix).count()
+    categories = {t.code: t for t in Term.objects.filter(vocabulary="category")}
+    communities = Region.objects.subtree(county).filter(level=RegionLevel.COMMUNITY).order_by("code")
+    rows, serial = [], 0
+    for community in communities:
+        wanted = rng.randint(6, 14) if community.committee_type == CommitteeType.RESIDENTS else rng.randint(2, 7)
+        names = set()
+        for _index in range(wanted):
+            suffix, category = rng.choice(ORG_KINDS)
+            place = community.name.removesuffix("社区")
+            name = f"{place}{rng.choice(ORG_STEMS)}{suffix}"
+            if name in names:
+                continue
+            names.add(name)
+            serial += 1
+            tier = rng.choices(["community", "filed", "registered"], weights=[6, 3, 1])[0]
+            org = Organization(
+                name=name, tier=tier, category=categories[category], region=community,
+                leader_name=rng.choice("王李张刘陈杨赵黄周吴") + rng.choice(GIVEN_NAMES),
+                member_count=rng.randint(8, 60), venue=f"{community.name}活动室",
+                leader_is_party_member=rng.random() < 0.4,
+            )
+            if tier == "community":
+                org.ledger_number = f"TZ{community.code}-DEMO-{serial:04d}"
+            elif tier == "filed":
+                org.filing_number = f"BA{community.code[:9]}-DEMO-{serial:04d}"
+            else:
+                from stdnum.cn import uscc
+
+                org.legal_form = "social_group"
+                body = f"51{county.code}MJ{serial:07d}"
+                org.uscc = body + uscc.calc_check_digit(body)
+                org.individual_member_count = org.member_count
+            rows.append(org)
+    Organization.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
 def _communities_for(street: Region, rng: random.Random) -> list[Region]:
     town = street.township_kind in (TownshipKind.TOWN, TownshipKind.TOWNSHIP)
     urban_count = rng.randint(2, 3) if town else rng.randint(6, 10)
@@ -64,6 +119,7 @@ def build_demo(county_code: str, seed: int = 2026) -> dict:
     cast = [
         ("admin", "系统管理员", Role.ADMIN, [], True),
         ("street", f"{street_a.name}工作人员", Role.STREET_STAFF, [street_a], False),
+        ("street_lead", f"{street_a.name}审核人员", Role.STREET_STAFF, [street_a], False),
         ("street2", f"{street_b.name}工作人员", Role.STREET_STAFF, [street_b], False),
         ("community", f"{community_a.name}工作人员", Role.COMMUNITY_WORKER, [community_a], False),
         ("reviewer", f"{county.name}民政局审核员", Role.DISTRICT_REVIEWER, [county], False),
@@ -79,8 +135,11 @@ def build_demo(county_code: str, seed: int = 2026) -> dict:
         user.save()
         user.regions.set(regions)
         accounts.append((username, role.label, "、".join(r.name for r in regions)))
+    organizations = _organizations(county, rng)
     return {
         "county": county,
+        "rng": rng,
+        "organizations": organizations,
         "streets": len(streets),
         "communities": Region.objects.subtree(county).filter(level=RegionLevel.COMMUNITY).count(),
         "accounts": accounts,

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from registry.choices import CommitteeType, RegionLevel, UrbanRuralCode
-from registry.models import Region
+from registry.choices import CommitteeType, Grade, LegalForm, OrgStatus, RegionLevel, Tier, UrbanRuralCode, Vocabulary
+from registry.models import Organization, Region, Term
 
 
 def visible_parents(request):
@@ -38,3 +38,29 @@ class RegionFilterSet(django_filters.FilterSet):
 
     def in_subtree(self, queryset, name, value):
         return queryset.subtree(value).exclude(pk=value.pk)
+
+
+class OrganizationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Name, USCC or number"))
+    within = RegionChoiceFilter(queryset=visible_parents, method="in_subtree", label=_("Within"))
+    tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("Tier"))
+    legal_form = django_filters.ChoiceFilter(choices=LegalForm.choices, label=_("Legal form"))
+    category = django_filters.ModelChoiceFilter(
+        queryset=Term.objects.of(Vocabulary.CATEGORY), label=_("Category"))
+    status = django_filters.ChoiceFilter(choices=OrgStatus.choices, label=_("Status"))
+    grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Evaluation grade"))
+    hub_kind = django_filters.ModelChoiceFilter(queryset=Term.objects.of(Vocabulary.HUB_KIND), label=_("Hub kind"))
+    is_brand = django_filters.BooleanFilter(label=_("Brand organization"))
+
+    class Meta:
+        model = Organization
+        fields = ["q", "within", "tier", "legal_form", "category", "status", "grade", "hub_kind", "is_brand"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(name__icontains=value) | Q(uscc=value.upper()) | Q(filing_number=value) | Q(ledger_number=value)
+        )
+
+    def in_subtree(self, queryset, name, value):
+        return queryset.filter(region__code__startswith=value.prefix)

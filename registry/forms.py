@@ -67,7 +67,7 @@ class OrganizationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.tier = tier
         keep = set(TIER_FIELDS[tier])
-        for name in list(self.fields):
+        for name in TIER_FIELDS[Tier.REGISTERED]:
             if name not in keep:
                 del self.fields[name]
         regions = Region.objects.filter(level__in=TIER_REGION_LEVELS[tier])

@@ -80,3 +80,13 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
 
 class ObjectDetailView(ScopedViewMixin, DetailView):
     pass
+
+
+def scoped(model):
+    """Marks a function view that takes an object of ``model`` (the permission matrix reads it)."""
+
+    def mark(view):
+        view.scoped_model = model
+        return view
+
+    return mark

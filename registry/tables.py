@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Region
+from registry.models import Organization, Region
 
 
 class RegionTable(tables.Table):
@@ -18,3 +18,29 @@ class RegionTable(tables.Table):
         model = Region
         fields = ("code", "name", "level", "parent", "committee_type", "urban_rural_code", "population", "is_active")
         attrs = {"class": "table table-sm table-hover align-middle"}
+
+
+class OrganizationTable(tables.Table):
+    name = tables.Column(linkify=True, verbose_name=_("Name"))
+    number = tables.Column(verbose_name=_("USCC / number"), orderable=False, empty_values=())
+    tier = tables.Column(verbose_name=_("Tier"))
+    category = tables.Column(verbose_name=_("Category"), order_by="category__sort")
+    region = tables.Column(verbose_name=_("Community / region"), accessor="region__name", order_by="region_id")
+    status = tables.Column(verbose_name=_("Status"))
+    grade = tables.Column(verbose_name=_("Grade"))
+    member_count = tables.Column(verbose_name=_("Members"))
+    leader_name = tables.Column(verbose_name=_("Person in charge"))
+    leader_id = tables.Column(verbose_name=_("ID number"), accessor="masked_id_number", orderable=False)
+    leader_phone = tables.Column(verbose_name=_("Phone"), accessor="masked_phone", orderable=False)
+
+    class Meta:
+        model = Organization
+        fields = ("name", "number", "tier", "category", "region", "status", "grade", "member_count", "leader_name",
+                  "leader_id", "leader_phone")
+        attrs = {"class": "table table-sm table-hover align-middle"}
+
+    def render_number(self, record):
+        return record.number or "—"
+
+    def value_number(self, record):
+        return record.number

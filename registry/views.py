@@ -4,17 +4,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET
 
 from registry.choices import CommitteeType, RegionLevel, Role
-from registry.filters import RegionFilterSet
+from registry.filters import OrganizationFilterSet, RegionFilterSet
 from registry.forms import CommunityForm, CommunityImportForm
-from registry.generic import ObjectDetailView, ObjectListView
-from registry.models import Region
+from registry.generic import ObjectDetailView, ObjectListView, scoped
+from registry.models import Organization, PersonalDataView, Region
+from registry.personal import mask_id, mask_phone, may_view_full_id
 from registry.services import ImportRejected, create_community, import_communities
-from registry.tables import RegionTable
+from registry.tables import OrganizationTable, RegionTable
 
 
 def region_summary(user):
@@ -40,6 +42,7 @@ def home(request):
 
 
 class RegionListView(ObjectListView):
+    title = _l("Regions")
     model = Region
     queryset = Region.objects.select_related("parent")
     filterset_class = RegionFilterSet
@@ -114,3 +117,72 @@ def healthz(request):
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         return JsonResponse({"status": "database unavailable"}, status=503)
     return HttpResponse("ok", content_type="text/plain")
+
+
+# ------------------------------------------------------------------------------------------------ organizations
+
+class OrganizationListView(ObjectListView):
+    model = Organization
+    queryset = Organization.objects.select_related("region", "category")
+    filterset_class = OrganizationFilterSet
+    table_class = OrganizationTable
+    export_basename = "organizations"
+    title = _l("Organizations")
+
+
+class OrganizationDetailView(ObjectDetailView):
+    model = Organization
+    queryset = Organization.objects.select_related("region__parent", "category", "hub_kind")
+    template_name = "registry/organization_detail.html"
+
+    def get_context_data(self, **kwargs):
+        from filings.choices import CaseKind
+
+        context = super().get_context_data(**kwargs)
+        organization = self.object
+        user = self.request.user
+        context.update(
+            target_groups=organization.target_groups.all(),
+            may_view_full_id=may_view_full_id(user),
+            timeline=history_timeline(organization),
+            case_kinds=CaseKind,
+            cases=organization.cases.select_related("created_by").order_by("-created_at"),
+            certificates=organization.certificates.order_by("-issued_on"),
+            may_open_cases=user.has_role(Role.STREET_STAFF) and organization.is_open,
+        )
+        return context
+
+
+def history_timeline(organization, limit=50):
+    """Each historical version as (record, [(field label, old, new)]), newest first; personal data masked."""
+    masked = {"leader_id_number": mask_id, "leader_phone": mask_phone}
+    records = list(organization.history.select_related("history_user").order_by("-history_date", "-history_id")
+                   [: limit + 1])
+    timeline = []
+    for newer, older in zip(records, [*records[1:], None], strict=False):
+        changes = []
+        if older is not None:
+            for change in newer.diff_against(older, foreign_keys_are_objs=False).changes:
+                field = Organization._meta.get_field(change.field)
+                mask = masked.get(change.field, lambda v: v)
+                old, new = change.old, change.new
+                if change.field == "target_groups":
+                    old, new = len(old or []), len(new or [])
+                changes.append((field.verbose_name, mask(old) if old not in (None, "") else "—",
+                                mask(new) if new not in (None, "") else "—"))
+        timeline.append((newer, changes))
+    return timeline[:limit]
+
+
+@scoped(Organization)
+@login_required
+def reveal_id_number(request, pk):
+    """Shows the full ID number to a role that needs it, and logs the view (PIPL)."""
+    organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    if not may_view_full_id(request.user):
+        raise PermissionDenied(_("Your role does not need the full ID number."))
+    PersonalDataView.objects.create(user=request.user, organization=organization, field="leader_id_number",
+                                    ip_address=request.META.get("REMOTE_ADDR"))
+    return render(request, "registry/_full_id.html", {"value": organization.leader_id_number})

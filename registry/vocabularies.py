@@ -15,7 +15,8 @@ DEFAULT_TERMS = {
         ("other", "其他", "Other", False),
     ],
     Vocabulary.TARGET_GROUP: [
-        ("elderly", "老年人（含独居、空巢、留守、失能）", "Elderly (incl. living alone, empty-nest, left-behind, disabled)"),
+        ("elderly", "老年人（含独居、空巢、留守、失能）",
+         "Elderly (incl. living alone, empty-nest, left-behind, disabled)"),
         ("women", "妇女", "Women"),
         ("children", "儿童", "Children"),
         ("disabled", "残疾人", "Persons with disabilities"),

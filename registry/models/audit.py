@@ -17,3 +17,6 @@ class PersonalDataView(models.Model):
         verbose_name = _("full view of personal data")
         verbose_name_plural = _("full views of personal data")
         ordering = ["-viewed_at"]
+
+    def __str__(self):
+        return f"{self.user} {self.field} {self.viewed_at:%Y-%m-%d %H:%M}"

@@ -19,6 +19,17 @@ def bs(field):
     return field.as_widget(attrs={"class": f"{existing} {css}".strip()})
 
 
+@register.filter
+def widget_kind(field):
+    """"checkbox" for a single tick box, "choices" for a list of tick boxes or radios, "" otherwise."""
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+        return "choices"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    return ""
+
+
 @register.simple_tag(takes_context=True)
 def querystring_with(context, **changes):
     """The current query string with some parameters replaced (for paging links that keep the filters)."""

@@ -1,3 +1,6 @@
+from importlib import import_module
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -12,10 +15,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, county, **options):
         result = build_demo(county)
+        # Each app may add its own demo rows (filings/demo.py, grants/demo.py, ...) on top of the registry's.
+        for app in apps.get_app_configs():
+            try:
+                module = import_module(f"{app.name}.demo")
+            except ModuleNotFoundError:
+                continue
+            if app.name != "registry" and hasattr(module, "extend_demo"):
+                module.extend_demo(result)
         self.stdout.write(
             f"Demo district {result['county'].full_name}: {result['streets']} streets/towns, "
-            f"{result['communities']} communities."
+            f"{result['communities']} communities, {result['organizations']} organizations."
         )
         self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
         for username, role, regions in result["accounts"]:
-            self.stdout.write(f"  {username:<10} {role}  {regions}")
+            self.stdout.write(f"  {username:<12} {role}  {regions}")
