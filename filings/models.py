@@ -2,6 +2,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +65,9 @@ class Case(models.Model):
     def __str__(self):
         return f"{self.number} {self.title}"
 
+    def get_absolute_url(self):
+        return reverse("filings:case_detail", args=[self.pk])
+
     @property
     def is_open(self):
         return self.state in OPEN_STATES
@@ -95,6 +99,9 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.case.number} {self.action}"
 
 
 def document_path(document, filename):

@@ -2,11 +2,17 @@
 
 PRESETS = [
     # National baseline for social groups (社会团体登记管理条例) as the MCA Q&A restates it.
-    dict(jurisdiction_code="", name="全国基准", source_document="民发〔2017〕191号", min_unit_members=30,
-         min_individual_members=50, min_mixed_members=50, min_activity_funds=30000, min_hub_startup_funds=30000),
+    {
+        "jurisdiction_code": "", "name": "全国基准", "source_document": "民发〔2017〕191号",
+        "min_unit_members": 30, "min_individual_members": 50, "min_mixed_members": 50,
+        "min_activity_funds": 30000, "min_hub_startup_funds": 30000,
+    },
     # Hangzhou lowered the thresholds for community social organizations.
-    dict(jurisdiction_code="3301", name="杭州市降低准入门槛", source_document="杭民发〔2018〕237号", min_unit_members=15,
-         min_individual_members=20, min_mixed_members=20, min_activity_funds=30000, min_hub_startup_funds=10000),
+    {
+        "jurisdiction_code": "3301", "name": "杭州市降低准入门槛", "source_document": "杭民发〔2018〕237号",
+        "min_unit_members": 15, "min_individual_members": 20, "min_mixed_members": 20,
+        "min_activity_funds": 30000, "min_hub_startup_funds": 10000,
+    },
 ]
 
 

@@ -89,9 +89,11 @@ def missing_documents(case) -> list[str]:
 
 
 def payload_form(case, user=None):
+    """The proposed details bound to a form. Validation writes into the instance, so it gets a fresh copy:
+    the organization in memory must keep its current values (its history is saved from them)."""
     tier = case_tier(case)
-    return OrganizationForm(data=form_data_from(case.payload), tier=tier, user=user,
-                            instance=case.organization or Organization())
+    instance = Organization.objects.get(pk=case.organization_id) if case.organization_id else Organization()
+    return OrganizationForm(data=form_data_from(case.payload), tier=tier, user=user, instance=instance)
 
 
 def submission_problems(case) -> list[str]:

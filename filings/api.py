@@ -1,0 +1,225 @@
+"""Cases, documents and certificates over the API: the same services and access rule as the pages."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from filings import services
+from filings.choices import CaseKind, DocumentKind
+from filings.filters import CaseFilterSet
+from filings.forms import CaseForm, DeregistrationForm
+from filings.models import Case, Certificate, Document
+from filings.pdf import certificate_response
+from filings.workflows import WORKFLOWS
+from registry.api.base import ScopedViewSetMixin
+from registry.forms import form_data_from, payload_from
+from registry.models import Organization
+from registry.personal import mask_id, mask_phone
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def django_errors(exc):
+    """Django's exceptions from a service, as DRF's (same messages, in the user's language)."""
+    if isinstance(exc, services.TransitionConflict):
+        return Conflict(str(exc))
+    if isinstance(exc, DjangoPermissionDenied):
+        return PermissionDenied(str(exc) or None)
+    if isinstance(exc, DjangoValidationError):
+        return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    return exc
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    payload = serializers.SerializerMethodField()
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Case
+        fields = ["id", "number", "kind", "state", "region", "organization", "title", "payload", "created_by",
+                  "created_at", "submitted_by", "submitted_at", "decided_by", "decided_at", "due_on", "is_overdue",
+                  "return_reason", "version"]
+        read_only_fields = fields
+
+    def get_payload(self, case) -> dict:
+        payload = dict(case.payload)
+        if payload.get("leader_id_number"):
+            payload["leader_id_number"] = mask_id(payload["leader_id_number"])
+        if payload.get("leader_phone"):
+            payload["leader_phone"] = mask_phone(payload["leader_phone"])
+        return payload
+
+
+class CaseWriteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CaseKind.choices)
+    organization = serializers.IntegerField(required=False, allow_null=True)
+    payload = serializers.JSONField(help_text="The organization's fields as on the case form (ids for choices).")
+
+
+class CasePayloadSerializer(serializers.Serializer):
+    payload = serializers.JSONField()
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, allow_null=True,
+                                       help_text="The version you saw; a newer one answers 409.")
+    uscc = serializers.CharField(required=False, allow_blank=True, default="",
+                                 help_text="The USCC issued with a registration, when approving it.")
+
+
+class ActionSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    label = serializers.CharField()
+    needs_reason = serializers.BooleanField()
+
+
+def validated_payload(kind, payload, user, organization=None):
+    tier = WORKFLOWS[kind].tier or (organization.tier if organization else "")
+    if kind == CaseKind.DEREGISTRATION:
+        form = DeregistrationForm(data=payload)
+    else:
+        form = CaseForm(data=form_data_from(payload), tier=tier, user=user, instance=organization or Organization())
+    if not form.is_valid():
+        raise ValidationError({"payload": form.errors})
+    if isinstance(form, DeregistrationForm):
+        return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in form.cleaned_data.items()}
+    return payload_from(form)
+
+
+class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Cases in the caller's jurisdiction: create a draft, edit it, upload documents, then take actions."""
+
+    queryset = Case.objects.select_related("region")
+    serializer_class = CaseSerializer
+    filterset_class = CaseFilterSet
+    ordering_fields = ["created_at", "due_on", "number"]
+
+    @extend_schema(request=CaseWriteSerializer, responses={201: CaseSerializer})
+    def create(self, request):
+        data = CaseWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        kind = data.validated_data["kind"]
+        organization = None
+        if data.validated_data.get("organization"):
+            organization = Organization.objects.visible_to(request.user).filter(
+                pk=data.validated_data["organization"]).first()
+            if organization is None:
+                raise ValidationError({"organization": _("No such organization in your jurisdiction.")})
+        if not services.may_create(request.user, kind):
+            raise PermissionDenied(_("Your role may not open this kind of case."))
+        payload = validated_payload(kind, data.validated_data["payload"], request.user, organization)
+        try:
+            case = services.create_case(request.user, kind, payload, organization=organization)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise django_errors(exc) from None
+        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CasePayloadSerializer, responses=CaseSerializer)
+    def partial_update(self, request, pk=None):
+        case = self.get_object()
+        data = CasePayloadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payload = validated_payload(case.kind, data.validated_data["payload"], request.user, case.organization)
+        try:
+            case = services.update_payload(request.user, case, payload)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise django_errors(exc) from None
+        return Response(CaseSerializer(case).data)
+
+    @extend_schema(request=TransitionSerializer, responses={200: CaseSerializer, 409: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Take an action (submit, return, approve, ...). 409 when someone acted first."""
+        case = self.get_object()
+        data = TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            case = services.transition(case, values["action"], request.user, comment=values["comment"],
+                                       data={"uscc": values["uscc"]}, expected_version=values.get("version"))
+        except (services.TransitionConflict, DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise django_errors(exc) from None
+        return Response(CaseSerializer(case).data)
+
+    @extend_schema(responses=ActionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def actions(self, request, pk=None):
+        """The actions the caller may take on this case now."""
+        case = self.get_object()
+        steps = services.available_transitions(case, request.user)
+        return Response([{"action": s.action, "label": str(s.label), "needs_reason": s.needs_reason} for s in steps])
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = ["id", "case", "kind", "original_name", "content_type", "size", "sha256", "uploaded_by",
+                  "uploaded_at"]
+        read_only_fields = fields
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    file = serializers.FileField()
+
+
+class DocumentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Document.objects.all()
+    serializer_class = DocumentSerializer
+    filterset_fields = ["case", "kind"]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=DocumentUploadSerializer, responses={201: DocumentSerializer})
+    def create(self, request):
+        data = DocumentUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = Case.objects.visible_to(request.user).filter(pk=data.validated_data["case"]).first()
+        if case is None:
+            raise ValidationError({"case": _("No such case in your jurisdiction.")})
+        try:
+            with transaction.atomic():
+                document = services.add_document(request.user, case, data.validated_data["file"],
+                                                 data.validated_data["kind"])
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise django_errors(exc) from None
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        document = self.get_object()
+        return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name,
+                            content_type=document.content_type)
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Certificate
+        fields = ["id", "number", "kind", "case", "organization", "issued_on", "issuing_office", "verification_code"]
+        read_only_fields = fields
+
+
+class CertificateViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Certificate.objects.all()
+    serializer_class = CertificateSerializer
+    filterset_fields = ["case", "organization", "kind"]
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        return certificate_response(self.get_object())

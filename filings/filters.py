@@ -1,0 +1,30 @@
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from filings.choices import CaseKind, CaseState
+from filings.models import Case
+from registry.filters import RegionChoiceFilter, visible_parents
+
+
+class CaseFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Number or name"))
+    kind = django_filters.ChoiceFilter(choices=CaseKind.choices, label=_("Kind"))
+    state = django_filters.ChoiceFilter(choices=CaseState.choices, label=_("State"))
+    within = RegionChoiceFilter(queryset=visible_parents, method="in_subtree", label=_("Within"))
+    overdue = django_filters.BooleanFilter(method="only_overdue", label=_("Overdue"))
+
+    class Meta:
+        model = Case
+        fields = ["q", "kind", "state", "within", "overdue"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(number__icontains=value.strip()) | Q(title__icontains=value.strip()))
+
+    def in_subtree(self, queryset, name, value):
+        return queryset.filter(region__code__startswith=value.prefix)
+
+    def only_overdue(self, queryset, name, value):
+        overdue = queryset.model.objects.overdue(timezone.localdate()).values("pk")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)

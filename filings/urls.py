@@ -1,0 +1,18 @@
+from django.urls import path
+
+from filings import views
+
+app_name = "filings"
+
+urlpatterns = [
+    path("cases/", views.CaseListView.as_view(), name="case_list"),
+    path("cases/inbox/", views.InboxView.as_view(), name="inbox"),
+    path("cases/new/<str:kind>/", views.case_create, name="case_create"),
+    path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
+    path("cases/<int:pk>/edit/", views.case_edit, name="case_edit"),
+    path("cases/<int:pk>/act/", views.case_transition, name="case_transition"),
+    path("cases/<int:pk>/documents/", views.document_upload, name="document_upload"),
+    path("documents/<int:pk>/", views.document_download, name="document_download"),
+    path("certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
+    path("verify/<str:code>/", views.verify, name="verify"),
+]

@@ -1,0 +1,244 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from filings import services
+from filings.choices import CaseKind, DocumentKind
+from filings.filters import CaseFilterSet
+from filings.forms import CaseForm, DeregistrationForm, DocumentForm, TransitionForm
+from filings.models import Case, Certificate, Document
+from filings.pdf import certificate_response
+from filings.tables import CaseTable
+from filings.workflows import WORKFLOWS
+from registry.forms import form_data_from, payload_from
+from registry.generic import ObjectDetailView, ObjectListView, scoped
+from registry.models import Organization
+
+
+class CaseListView(ObjectListView):
+    model = Case
+    queryset = Case.objects.select_related("region")
+    filterset_class = CaseFilterSet
+    table_class = CaseTable
+    export_basename = "cases"
+    title = _l("All cases")
+
+
+class InboxView(CaseListView):
+    title = _l("Waiting for me")
+    template_name = "filings/inbox.html"
+
+    def get_queryset(self):
+        return services.waiting_for(self.request.user).select_related("region")
+
+
+def _tier_of(kind, organization):
+    return WORKFLOWS[kind].tier or organization.tier
+
+
+def _form_for(request, kind, organization=None, case=None):
+    if kind == CaseKind.DEREGISTRATION:
+        initial = case.payload if case else None
+        return DeregistrationForm(request.POST or None, initial=initial)
+    tier = _tier_of(kind, organization)
+    if case is not None and request.method != "POST":
+        return CaseForm(data=form_data_from(case.payload), tier=tier, user=request.user,
+                        instance=organization or Organization())
+    return CaseForm(request.POST or None, tier=tier, user=request.user, instance=organization or Organization())
+
+
+def _payload(form):
+    if isinstance(form, DeregistrationForm):
+        return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in form.cleaned_data.items()}
+    return payload_from(form)
+
+
+@login_required
+def case_create(request, kind):
+    if kind not in WORKFLOWS:
+        raise Http404
+    if not services.may_create(request.user, kind):
+        raise PermissionDenied(_("Your role may not open this kind of case."))
+    organization = None
+    if request.GET.get("organization"):
+        organization = get_object_or_404(Organization.objects.visible_to(request.user),
+                                         pk=request.GET["organization"])
+    elif kind in (CaseKind.CHANGE, CaseKind.DEREGISTRATION):
+        raise Http404
+    form = _form_for(request, kind, organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.create_case(request.user, kind, _payload(form), organization=organization)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Draft %(number)s saved. Upload the documents, then submit.")
+                             % {"number": case.number})
+            return redirect(case)
+    return render(request, "filings/case_form.html", {
+        "form": form, "kind": kind, "workflow": WORKFLOWS[kind], "organization": organization,
+    })
+
+
+@scoped(Case)
+@login_required
+def case_edit(request, pk):
+    case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
+    if case.state not in services.EDITABLE_STATES or not services.may_create(request.user, case.kind):
+        raise PermissionDenied(_("Only a draft or a returned case can be edited."))
+    form = _form_for(request, case.kind, case.organization, case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_payload(request.user, case, _payload(form))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(case)
+    return render(request, "filings/case_form.html", {
+        "form": form, "kind": case.kind, "workflow": case.workflow, "organization": case.organization, "case": case,
+    })
+
+
+class CaseDetailView(ObjectDetailView):
+    model = Case
+    queryset = Case.objects.select_related("region", "organization", "created_by", "submitted_by", "decided_by")
+    template_name = "filings/case_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        case, user = self.object, self.request.user
+        present = {}
+        for document in case.documents.select_related("uploaded_by"):
+            present.setdefault(document.kind, []).append(document)
+        required = services.required_documents(case)
+        context.update(
+            details=case_details(case),
+            documents=present,
+            required=[(DocumentKind(kind).label, kind in present) for kind in required],
+            events=case.events.select_related("actor"),
+            actions=services.available_transitions(case, user),
+            may_edit=case.state in services.EDITABLE_STATES and services.may_create(user, case.kind),
+            may_upload=case.state in services.UPLOAD_STATES and services.may_create(user, case.kind),
+            problems=services.submission_problems(case) if case.state in services.EDITABLE_STATES else [],
+            document_form=DocumentForm(),
+            certificates=case.certificates.all(),
+            needs_uscc=case.kind == CaseKind.REGISTRATION and not case.payload.get("uscc"),
+        )
+        return context
+
+
+def case_details(case):
+    """(label, proposed value, current value) rows; the current value only for changes."""
+    if case.kind == CaseKind.DEREGISTRATION:
+        form = DeregistrationForm()
+        return [(form.fields[k].label, v, None) for k, v in case.payload.items() if k in form.fields]
+    form = services.payload_form(case)
+    form.is_valid()
+    rows = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name, case.payload.get(name))
+        rows.append((field.label, _display(field, value, name),
+                     _display(field, getattr(case.organization, name, None), name)
+                     if case.kind == CaseKind.CHANGE and case.organization and name != "target_groups" else None))
+    return rows
+
+
+def _display(field, value, name):
+    from registry.personal import mask_id, mask_phone
+
+    if value in (None, "", []):
+        return "—"
+    if name == "leader_id_number":
+        return mask_id(str(value))
+    if name == "leader_phone":
+        return mask_phone(str(value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if hasattr(value, "all"):
+        return "、".join(str(v) for v in value.all())
+    if isinstance(value, list | tuple):
+        choices = dict(getattr(field, "choices", []))
+        return "、".join(str(choices.get(v, v)) for v in value)
+    choices = getattr(field, "choices", None)
+    if choices and not hasattr(value, "pk"):
+        return str(dict(choices).get(value, value))
+    return str(value)
+
+
+@scoped(Case)
+@login_required
+@require_POST
+def case_transition(request, pk):
+    case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The request was incomplete; please try again."))
+        return redirect(case)
+    data = form.cleaned_data
+    try:
+        case = services.transition(case, data["action"], request.user, comment=data["comment"],
+                                   data={"uscc": data["uscc"]}, expected_version=data["version"])
+    except services.TransitionConflict as exc:
+        messages.warning(request, str(exc))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("Your role may not do this."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        step = case.workflow.get(data["action"])
+        messages.success(request, _("%(action)s: done. The case is now “%(state)s”.")
+                         % {"action": step.label, "state": case.get_state_display()})
+    return redirect(case)
+
+
+@scoped(Case)
+@login_required
+@require_POST
+def document_upload(request, pk):
+    case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(case)
+    try:
+        document = services.add_document(request.user, case, form.cleaned_data["file"], form.cleaned_data["kind"])
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(name)s uploaded.") % {"name": document.original_name})
+    return redirect(case)
+
+
+@scoped(Document)
+@login_required
+def document_download(request, pk):
+    document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name,
+                        content_type=document.content_type)
+
+
+@scoped(Certificate)
+@login_required
+def certificate_pdf(request, pk):
+    certificate = get_object_or_404(Certificate.objects.visible_to(request.user), pk=pk)
+    return certificate_response(certificate)
+
+
+def verify(request, code):
+    """Public page (no login): is this certificate genuine, and what is the organization's status now?"""
+    certificate = Certificate.objects.select_related("organization__region", "organization__category").filter(
+        verification_code=code.strip().upper()).first()
+    return render(request, "filings/verify.html", {"certificate": certificate, "code": code},
+                  status=200 if certificate else 404)
