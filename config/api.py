@@ -5,10 +5,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from registry.api.views import CurrentUserView, RegionViewSet
+from filings.api import CaseViewSet, CertificateViewSet, DocumentViewSet
+from registry.api.views import CurrentUserView, OrganizationViewSet, RegionViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("cases", CaseViewSet, basename="case")
+router.register("documents", DocumentViewSet, basename="document")
+router.register("certificates", CertificateViewSet, basename="certificate")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

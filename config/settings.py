@@ -199,9 +199,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "filings.choices.CaseKind",
+        "DocumentKindEnum": "filings.choices.DocumentKind",
+        "CertificateKindEnum": "filings.choices.CertificateKind",
+    },
 }
 
 DJANGO_TABLES2_TEMPLATE = "layout/table.html"
+
+# Printed on certificates in front of the verification path, so a reader can type the address.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000", "public address of the portal, printed on certificates")
 
 # Demo data: which official district the demo builds (杭州市西湖区 by default).
 DEMO_COUNTY_CODE = env_str("DEMO_COUNTY_CODE", "330106", "GB/T 2260 county code the demo data is built from")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", registry_views.healthz, name="healthz"),
     path("", include("registry.urls")),
+    path("", include("filings.urls")),
     path("api/", include(("config.api", "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]
