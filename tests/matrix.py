@@ -5,16 +5,81 @@ such object on street A's side and one on street B's) or be listed in ``UNSCOPED
 added without either makes the matrix fail, so no view escapes the access rule unnoticed.
 """
 
-from registry.models import Region
+from itertools import count
+
+from django.core.files.base import ContentFile
+
+from filings.models import Case, Certificate, Document
+from registry.models import Organization, Region
+
+
+def _community(world, side):
+    return world.community_a1 if side == "a" else world.community_b1
+
+
+_serial = count(1)
+
+
+def _organization(world, side):
+    from tests.factories import OrganizationFactory
+
+    return OrganizationFactory(name=f"矩阵组织{side.upper()}{next(_serial)}", region=_community(world, side))
+
+
+def _case(world, side):
+    from filings.services import create_case
+    from registry.models import User
+    from tests.factories import org_payload
+
+    creator = User.objects.get(username="street_a" if side == "a" else "street_b")
+    return create_case(creator, "filing",
+                       org_payload(_community(world, side), name=f"矩阵案件{side.upper()}{next(_serial)}"))
+
+
+def _document(world, side):
+    from tests.factories import PDF_BYTES
+
+    case = _case(world, side)
+    document = Document(case=case, kind="application", original_name=f"矩阵文件{side.upper()}{next(_serial)}.pdf",
+                        content_type="application/pdf", size=len(PDF_BYTES), sha256="0" * 64,
+                        uploaded_by=case.created_by)
+    document.file.save("m.pdf", ContentFile(PDF_BYTES), save=True)
+    return document
+
+
+def _certificate(world, side):
+    case = _case(world, side)
+    return Certificate.objects.create(number=f"MATRIX-{side}-{next(_serial)}", kind="filing_certificate", case=case,
+                                      organization=_organization(world, side), issuing_office="街道办事处")
+
 
 # model -> callable(world, side) returning an object that belongs to street A ("a") or street B ("b")
 OBJECTS = {
-    Region: lambda world, side: world.community_a1 if side == "a" else world.community_b1,
+    Region: _community,
+    Organization: _organization,
+    Case: _case,
+    Document: _document,
+    Certificate: _certificate,
 }
+
+# The text by which a listed object is recognised on a page, in an API response or an export.
+MARKERS = {Region: "name", Organization: "name", Case: "title", Document: "original_name", Certificate: "number"}
+
+
+def marker(obj):
+    return str(getattr(obj, MARKERS[type(obj)]))
+
 
 # URL names anyone may open without logging in.
 PUBLIC = {
     "login", "logout", "set_language", "healthz", "api:schema", "api:docs", "api:redoc", "api:token",
+    "filings:verify",
+}
+
+# URL parameters that are not objects, with a value to try.
+PARAMETERS = {
+    "kind": "filing",
+    "code": "0000000000000000",
 }
 
 # URL names outside the matrix, with the reason.

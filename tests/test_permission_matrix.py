@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.matrix import OBJECTS, PUBLIC, UNSCOPED, object_kwargs
+from tests.matrix import OBJECTS, PARAMETERS, PUBLIC, UNSCOPED, marker, object_kwargs
 
 
 @dataclass
@@ -22,9 +22,22 @@ class Route:
     kwarg_names: list[str]
     view_class: type | None
     is_api: bool
+    callback: object = None
+
+    @property
+    def parameters(self):
+        """Non-object URL parameters with the value to try."""
+        return {name: PARAMETERS[name] for name in self.kwarg_names if name in PARAMETERS}
+
+    @property
+    def object_kwarg_names(self):
+        return [name for name in self.kwarg_names if name not in PARAMETERS]
 
     @property
     def model(self):
+        scoped_model = getattr(self.callback, "scoped_model", None)
+        if scoped_model is not None:
+            return scoped_model
         view = self.view_class
         if view is None:
             return None
@@ -50,7 +63,8 @@ def walk(patterns=None, namespace="", prefix=""):
             callback = entry.callback
             view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
             full = prefix + str(entry.pattern)
-            yield Route(f"{namespace}{entry.name}", _kwarg_names(entry), view_class, full.startswith(("api/", "^api/")))
+            yield Route(f"{namespace}{entry.name}", _kwarg_names(entry), view_class,
+                        full.startswith(("api/", "^api/")), callback)
 
 
 def routes():
@@ -65,8 +79,8 @@ def routes():
 
 
 ALL_ROUTES = routes()
-LIST_ROUTES = [r for r in ALL_ROUTES if not r.kwarg_names]
-OBJECT_ROUTES = [r for r in ALL_ROUTES if r.kwarg_names]
+LIST_ROUTES = [r for r in ALL_ROUTES if not r.object_kwarg_names]
+OBJECT_ROUTES = [r for r in ALL_ROUTES if r.object_kwarg_names]
 
 SIGNED_IN = ["street_a", "street_b", "community_a", "reviewer", "leader", "expert", "outsider", "admin"]
 SEES_A = {"street_a", "reviewer", "leader", "admin"}
@@ -75,7 +89,9 @@ BLIND_TO_A = {"street_b", "outsider", "expert"}
 
 def test_matrix_covers_the_known_views():
     names = {r.name for r in ALL_ROUTES}
-    assert {"home", "registry:region_list", "registry:region_detail", "api:region-list", "api:region-detail"} <= names
+    assert {"home", "registry:region_list", "registry:region_detail", "api:region-list", "api:region-detail",
+            "registry:organization_detail", "filings:case_detail", "filings:document_download",
+            "filings:certificate_pdf", "api:case-transition", "api:document-download"} <= names
 
 
 @pytest.mark.parametrize("route", OBJECT_ROUTES, ids=lambda r: r.name)
@@ -86,7 +102,7 @@ def test_every_object_route_has_a_scoped_model(route):
 
 
 def _request(client, route, kwargs=None, method="get"):
-    url = reverse(route.name, kwargs=kwargs)
+    url = reverse(route.name, kwargs={**route.parameters, **(kwargs or {})})
     if route.is_api:
         return getattr(client, method)(url, HTTP_ACCEPT="application/json")
     return getattr(client, method)(url)
@@ -108,7 +124,7 @@ def test_anonymous_is_sent_to_login(route, client, world):
 def test_list_routes_never_fail_and_never_leak(route, world, cast, client_for):
     if route.name in PUBLIC:
         return
-    marker_b = {model: str(make(world, "b")) for model, make in OBJECTS.items()}
+    marker_b = {model: marker(make(world, "b")) for model, make in OBJECTS.items()}
     for role in SIGNED_IN:
         response = _request(client_for(getattr(cast, role)), route)
         assert response.status_code in (200, 302, 403, 405), f"{role} on {route.name}: {response.status_code}"
@@ -116,7 +132,8 @@ def test_list_routes_never_fail_and_never_leak(route, world, cast, client_for):
             assert marker_b[route.model] not in response.content.decode(), f"{route.name} shows street B to A"
             if not route.is_api and route.view_class and hasattr(route.view_class, "export"):
                 for fmt in ("csv", "xlsx"):
-                    exported = client_for(cast.street_a).get(reverse(route.name) + f"?export={fmt}")
+                    exported = client_for(cast.street_a).get(reverse(route.name, kwargs=route.parameters)
+                                                             + f"?export={fmt}")
                     assert exported.status_code == 200
                     if fmt == "csv":
                         assert marker_b[route.model] not in exported.content.decode("utf-8-sig")
@@ -128,7 +145,7 @@ def test_object_routes_follow_the_subtree(route, world, cast, client_for):
     if make is None:
         pytest.fail(f"no factory for {route.model}")
     obj_a = make(world, "a")
-    kwargs = object_kwargs(route.view_class, obj_a, route.kwarg_names)
+    kwargs = object_kwargs(route.view_class, obj_a, route.object_kwarg_names)
     for role in SIGNED_IN:
         client = client_for(getattr(cast, role))
         statuses = {method: _request(client, route, kwargs, method).status_code for method in ("get", "post")}
@@ -141,10 +158,10 @@ def test_object_routes_follow_the_subtree(route, world, cast, client_for):
 
 
 @pytest.mark.parametrize("route", OBJECT_ROUTES, ids=lambda r: r.name)
-def test_anonymous_cannot_open_objects(route, world, client):
+def test_anonymous_cannot_open_objects(route, world, cast, client):
     make = OBJECTS.get(route.model)
     if make is None or route.name in PUBLIC:
         return
-    kwargs = object_kwargs(route.view_class, make(world, "a"), route.kwarg_names)
+    kwargs = object_kwargs(route.view_class, make(world, "a"), route.object_kwarg_names)
     status = _request(client, route, kwargs).status_code
     assert status in ((401, 403) if route.is_api else (302,)), f"anonymous on {route.name}: {status}"

@@ -47,3 +47,26 @@ def login(page, password):
         return page
 
     return as_user
+
+
+@pytest.fixture
+def browser_as(browser, live_server, password):
+    """A logged-in page for a user, each in a context of its own (separate cookies)."""
+    contexts = []
+
+    def open_as(user):
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.base_url = live_server.url
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()

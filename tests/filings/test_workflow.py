@@ -15,7 +15,7 @@ def test_filing_round_trip_with_return_and_resubmission(world, cast, colleague_a
     case = transition(case, "submit", cast.street_a)
     assert case.state == CaseState.SUBMITTED and case.due_on is not None
 
-    with pytest.raises(ValidationError, match="reason"):
+    with pytest.raises(ValidationError, match="理由"):
         transition(case, "return", colleague_a, comment="  ")
     case = transition(case, "return", colleague_a, comment="章程缺少负责人签字")
     assert case.state == CaseState.RETURNED
@@ -35,7 +35,7 @@ def test_filing_round_trip_with_return_and_resubmission(world, cast, colleague_a
 
 def test_submitter_cannot_decide_their_own_case(world, cast, ready_case):
     case = transition(ready_case(cast.street_a, "filing", org_payload(world.community_a1)), "submit", cast.street_a)
-    with pytest.raises(PermissionDenied, match="separation"):
+    with pytest.raises(PermissionDenied, match="职责分离"):
         transition(case, "approve", cast.street_a)
     assert Case.objects.get(pk=case.pk).state == CaseState.SUBMITTED
     assert not Organization.objects.exists()
@@ -141,7 +141,7 @@ def test_social_group_registers_in_two_steps_with_uscc(world, cast, ready_case):
     case = transition(case, "approve_preparation", cast.reviewer)
     assert case.state == CaseState.PREPARING
     case = transition(case, "submit_establishment", cast.street_a)
-    with pytest.raises(ValidationError, match="credit code|信用代码"):
+    with pytest.raises(ValidationError, match=r"credit code|信用代码"):
         transition(case, "approve_establishment", cast.reviewer)
     code = make_uscc()
     case = transition(Case.objects.get(pk=case.pk), "approve_establishment", cast.reviewer, data={"uscc": code})
@@ -190,5 +190,5 @@ def test_stale_page_gets_a_conflict(world, cast, colleague_a, ready_case):
     case = transition(ready_case(cast.street_a, "filing", org_payload(world.community_a1)), "submit", cast.street_a)
     stale_version = case.version
     transition(case, "return", colleague_a, comment="请补充材料")
-    with pytest.raises(TransitionConflict, match="退回|Returned"):
+    with pytest.raises(TransitionConflict, match=r"退回|Returned"):
         transition(case, "approve", cast.reviewer, expected_version=stale_version)
