@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings.choices import CaseKind, CaseState
 from filings.models import Case
-from registry.filters import RegionChoiceFilter, visible_parents
+from registry.filters import RegionChoiceFilter, YesNoFilter, visible_parents
 
 
 class CaseFilterSet(django_filters.FilterSet):
@@ -13,7 +13,7 @@ class CaseFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=CaseKind.choices, label=_("Kind"))
     state = django_filters.ChoiceFilter(choices=CaseState.choices, label=_("State"))
     within = RegionChoiceFilter(queryset=visible_parents, method="in_subtree", label=_("Within"))
-    overdue = django_filters.BooleanFilter(method="only_overdue", label=_("Overdue"))
+    overdue = YesNoFilter(method="only_overdue", label=_("Overdue"))
 
     class Meta:
         model = Case

@@ -3,9 +3,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from filings.models import Case
+from registry.tables import BaseTable
 
 
-class CaseTable(tables.Table):
+class CaseTable(BaseTable):
     number = tables.Column(linkify=True, verbose_name=_("Case number"))
     title = tables.Column(verbose_name=_("Organization name"))
     kind = tables.Column(verbose_name=_("Kind"))
@@ -14,10 +15,9 @@ class CaseTable(tables.Table):
     submitted_at = tables.DateTimeColumn(verbose_name=_("Submitted"), format="Y-m-d")
     due_on = tables.DateColumn(verbose_name=_("Decision due"), format="Y-m-d")
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = Case
         fields = ("number", "title", "kind", "state", "region", "submitted_at", "due_on")
-        attrs = {"class": "table table-sm table-hover align-middle"}
         row_attrs = {"class": lambda record: "table-danger" if record.is_overdue else ""}
 
     def render_state(self, record, value):

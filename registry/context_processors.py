@@ -25,7 +25,9 @@ def navigation(request):
     for url_name, label, icon, roles in NAVIGATION:
         if roles and not (user.is_superuser or user.role in roles):
             continue
-        url = reverse(url_name)
-        active = request.path == url if url_name == "home" else request.path.startswith(url)
-        items.append({"url": url, "label": label, "icon": icon, "active": active})
+        items.append({"url": reverse(url_name), "label": label, "icon": icon, "active": False})
+    matching = [item for item in items if request.path == item["url"]
+                or (item["url"] != "/" and request.path.startswith(item["url"]))]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["active"] = True
     return {"navigation": items}

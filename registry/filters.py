@@ -14,6 +14,20 @@ def visible_parents(request):
     return Region.objects.visible_to(request.user).filter(level__lt=RegionLevel.COMMUNITY)
 
 
+class YesNoSelect(django_filters.widgets.BooleanWidget):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", _("All")), ("true", _("Yes")), ("false", _("No")))
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    """A yes/no filter whose empty choice reads "all", not Django's "unknown"."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", YesNoSelect())
+        super().__init__(*args, **kwargs)
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class RegionChoiceFilter(django_filters.ModelChoiceFilter):
     """A region chosen by its code, from the regions the user may see."""
@@ -27,7 +41,7 @@ class RegionFilterSet(django_filters.FilterSet):
     )
     committee_type = django_filters.ChoiceFilter(choices=CommitteeType.choices, label=_("Committee type"))
     urban_rural_code = django_filters.ChoiceFilter(choices=UrbanRuralCode.choices, label=_("Urban-rural code"))
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = YesNoFilter(label=_("Active"))
 
     class Meta:
         model = Region
@@ -50,7 +64,7 @@ class OrganizationFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=OrgStatus.choices, label=_("Status"))
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Evaluation grade"))
     hub_kind = django_filters.ModelChoiceFilter(queryset=Term.objects.of(Vocabulary.HUB_KIND), label=_("Hub kind"))
-    is_brand = django_filters.BooleanFilter(label=_("Brand organization"))
+    is_brand = YesNoFilter(label=_("Brand organization"))
 
     class Meta:
         model = Organization

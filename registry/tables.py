@@ -4,7 +4,16 @@ from django.utils.translation import gettext_lazy as _
 from registry.models import Organization, Region
 
 
-class RegionTable(tables.Table):
+class BaseTable(tables.Table):
+    class Meta:
+        attrs = {
+            "class": "table table-sm table-hover align-middle",
+            # The list container boosts sorting and paging links into the table; links in rows open pages.
+            "tbody": {"hx-boost": "false"},
+        }
+
+
+class RegionTable(BaseTable):
     code = tables.Column(linkify=("registry:region_detail", {"pk": tables.A("pk")}), verbose_name=_("Code"))
     name = tables.Column(linkify=("registry:region_detail", {"pk": tables.A("pk")}), verbose_name=_("Name"))
     level = tables.Column(verbose_name=_("Level"))
@@ -14,13 +23,12 @@ class RegionTable(tables.Table):
     population = tables.Column(verbose_name=_("Population"))
     is_active = tables.BooleanColumn(verbose_name=_("Active"))
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = Region
         fields = ("code", "name", "level", "parent", "committee_type", "urban_rural_code", "population", "is_active")
-        attrs = {"class": "table table-sm table-hover align-middle"}
 
 
-class OrganizationTable(tables.Table):
+class OrganizationTable(BaseTable):
     name = tables.Column(linkify=True, verbose_name=_("Name"))
     number = tables.Column(verbose_name=_("USCC / number"), orderable=False, empty_values=())
     tier = tables.Column(verbose_name=_("Tier"))
@@ -33,11 +41,10 @@ class OrganizationTable(tables.Table):
     leader_id = tables.Column(verbose_name=_("ID number"), accessor="masked_id_number", orderable=False)
     leader_phone = tables.Column(verbose_name=_("Phone"), accessor="masked_phone", orderable=False)
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = Organization
         fields = ("name", "number", "tier", "category", "region", "status", "grade", "member_count", "leader_name",
                   "leader_id", "leader_phone")
-        attrs = {"class": "table table-sm table-hover align-middle"}
 
     def render_number(self, record):
         return record.number or "—"
