@@ -84,6 +84,14 @@ class Case(models.Model):
         return WORKFLOWS[self.kind]
 
 
+EVENT_LABELS = {
+    "create": _("Created"),
+    "edit": _("Details edited"),
+    "upload": _("Document uploaded"),
+    "comment": _("Comment"),
+}
+
+
 class CaseEvent(models.Model):
     """Every transition and comment is a row: who, when, from which state to which, and why."""
 
@@ -102,6 +110,13 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.case.number} {self.action}"
+
+    @property
+    def label(self):
+        if self.action in EVENT_LABELS:
+            return EVENT_LABELS[self.action]
+        step = self.case.workflow.get(self.action)
+        return step.label if step else self.action
 
 
 def document_path(document, filename):

@@ -121,7 +121,7 @@ class CaseDetailView(ObjectDetailView):
             details=case_details(case),
             documents=present,
             required=[(DocumentKind(kind).label, kind in present) for kind in required],
-            events=case.events.select_related("actor"),
+            events=case.events.select_related("actor", "case"),
             actions=services.available_transitions(case, user),
             may_edit=case.state in services.EDITABLE_STATES and services.may_create(user, case.kind),
             may_upload=case.state in services.UPLOAD_STATES and services.may_create(user, case.kind),
