@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from registry.models import Region, User
+from registry.models import Organization, PersonalDataView, Region, Term, User
 
 
 @admin.register(Region)
@@ -29,3 +29,43 @@ class UserAdmin(BaseUserAdmin):
         (_("Post"), {"fields": ("role", "regions", "unit", "phone")}),
     )
     autocomplete_fields = ()
+
+
+class NoDeleteAdmin(admin.ModelAdmin):
+    """Registry records are never deleted: closed organizations keep their record and history."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Organization)
+class OrganizationAdmin(NoDeleteAdmin, SimpleHistoryAdmin):
+    list_display = ("name", "tier", "category", "region", "status", "uscc", "filing_number", "ledger_number")
+    list_filter = ("tier", "status", "legal_form", "category")
+    search_fields = ("name", "uscc", "filing_number", "ledger_number")
+    raw_id_fields = ("region",)
+    exclude = ("leader_id_number",)  # shown and changed only through the logged, role-bound paths
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(Term)
+class TermAdmin(NoDeleteAdmin):
+    """The code lists (DOMAIN.md §4): rename, reorder or retire entries; codes stay stable."""
+
+    list_display = ("vocabulary", "code", "name", "name_en", "is_priority", "sort", "is_active")
+    list_filter = ("vocabulary", "is_active")
+    list_editable = ("name", "name_en", "is_priority", "sort", "is_active")
+    search_fields = ("code", "name", "name_en")
+
+
+@admin.register(PersonalDataView)
+class PersonalDataViewAdmin(NoDeleteAdmin):
+    list_display = ("viewed_at", "user", "organization", "field", "ip_address")
+    list_filter = ("field",)
+    search_fields = ("user__username", "organization__name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
