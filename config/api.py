@@ -1,4 +1,9 @@
-"""The API: one router for every app's endpoints, the schema and its offline docs."""
+"""The API: one router for every app's endpoints, the schema and its offline docs.
+
+An app adds its endpoints by defining ``register_routes(router)`` in its ``api`` module (or package).
+"""
+
+from importlib import import_module
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -14,6 +19,15 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("cases", CaseViewSet, basename="case")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("certificates", CertificateViewSet, basename="certificate")
+
+for app in ("grants", "partybuilding", "reporting"):
+    try:
+        module = import_module(f"{app}.api")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{app}.api":
+            raise
+        continue
+    module.register_routes(router)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,3 +1,5 @@
+from importlib.util import find_spec
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -14,6 +16,7 @@ urlpatterns = [
     path("healthz", registry_views.healthz, name="healthz"),
     path("", include("registry.urls")),
     path("", include("filings.urls")),
+    *[path("", include(f"{app}.urls")) for app in ("grants", "partybuilding", "reporting") if find_spec(f"{app}.urls")],
     path("api/", include(("config.api", "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]

@@ -17,12 +17,27 @@ NAVIGATION = [
 ]
 
 
+def _app_navigation():
+    """Entries contributed by other apps (``NAVIGATION`` in their ``navigation`` module), after the registry's."""
+    from importlib import import_module
+
+    entries = []
+    for app in ("grants", "partybuilding", "reporting"):
+        try:
+            entries.extend(import_module(f"{app}.navigation").NAVIGATION)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.navigation":
+                raise
+    return entries
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
     items = []
-    for url_name, label, icon, roles in NAVIGATION:
+    entries = NAVIGATION[:-2] + _app_navigation() + NAVIGATION[-2:]  # API and admin stay last
+    for url_name, label, icon, roles in entries:
         if roles and not (user.is_superuser or user.role in roles):
             continue
         items.append({"url": reverse(url_name), "label": label, "icon": icon, "active": False})
