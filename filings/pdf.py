@@ -2,16 +2,10 @@
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-
-def render_pdf(template, context, base_url=None) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(template, context)
-    return HTML(string=html, base_url=base_url or str(settings.BASE_DIR)).write_pdf()
+from registry.pdf import render_pdf
 
 
 def certificate_pdf(certificate) -> bytes:
