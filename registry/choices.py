@@ -126,3 +126,43 @@ class Vocabulary(models.TextChoices):
     SUBSIDY_KIND = "subsidy_kind", _("Subsidy kind")
     REWARD_KIND = "reward_kind", _("Reward kind")
     FUNDING_SOURCE = "funding_source", _("Funding source")
+
+
+class JobKind(models.TextChoices):
+    IMPORT_ORGANIZATIONS = "import_organizations", _("Import organizations")
+    IMPORT_ACTIVITIES = "import_activities", _("Import activities")
+    IMPORT_TRAININGS = "import_trainings", _("Import trainings")
+    EXPORT = "export", _("Export")
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Finished")
+    REJECTED = "rejected", _("Rejected: rows to fix")
+    FAILED = "failed", _("Failed")
+
+
+class FlagList(models.TextChoices):
+    ABNORMAL = "abnormal", _("Abnormal-activity list (活动异常名录)")
+    SERIOUS = "serious", _("Serious violation and dishonesty list (严重违法失信名单)")
+
+
+class FlagReason(models.TextChoices):
+    NO_ANNUAL_REPORT = "no_annual_report", _("No annual report by the deadline")
+    UNREACHABLE = "unreachable", _("Cannot be reached at its registered address")
+    PARTY_NOT_ESTABLISHED = "party_not_established", _("Party organization not established as required")
+    OTHER = "other", _("Other")
+
+
+class TraineeKind(models.TextChoices):
+    ORGANIZATION_HEAD = "organization_head", _("Head of an organization")
+    STREET_ASSISTANT = "street_assistant", _("Street assistant")
+    COMMUNITY_WORKER = "community_worker", _("Community worker")
+    VOLUNTEER = "volunteer", _("Volunteer")
+
+
+class BrandLevel(models.TextChoices):
+    COUNTY = "county", _("County")
+    CITY = "city", _("City")
+    PROVINCE = "province", _("Province")

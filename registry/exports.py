@@ -34,10 +34,13 @@ def dataset_from_table(table) -> tablib.Dataset:
     return dataset_from_rows(headers, values)
 
 
-def export_response(dataset: tablib.Dataset, fmt: str, basename: str) -> HttpResponse:
+def export_bytes(dataset: tablib.Dataset, fmt: str) -> bytes:
     # The BOM makes Excel on Chinese Windows read the CSV as UTF-8.
-    content = "\ufeff" + dataset.export("csv") if fmt == "csv" else dataset.export("xlsx")
-    response = HttpResponse(content, content_type=FORMATS[fmt])
+    return ("\ufeff" + dataset.export("csv")).encode() if fmt == "csv" else dataset.export("xlsx")
+
+
+def export_response(dataset: tablib.Dataset, fmt: str, basename: str) -> HttpResponse:
+    response = HttpResponse(export_bytes(dataset, fmt), content_type=FORMATS[fmt])
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{basename}-{stamp}.{fmt}"'
     return response

@@ -4,8 +4,11 @@ The queryset is narrowed to the user's jurisdiction in ``dispatch``; a subclass 
 An object outside the user's scope answers 404, so its existence is not leaked.
 """
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import HttpRequest, QueryDict
+from django.shortcuts import redirect
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -52,11 +55,41 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
             return self.export(fmt)
         return super().get(request, *args, **kwargs)
 
-    def export(self, fmt):
+    def export_table(self):
         filterset = self.get_filterset(self.get_filterset_class())
-        rows = filterset.qs if filterset.is_valid() else self.get_queryset().none()
-        table = self.get_table_class()(rows, exclude=("actions",))
+        usable = not filterset.is_bound or filterset.is_valid()  # unbound = no filter = every visible row
+        rows = filterset.qs if usable else self.get_queryset().none()
+        return self.get_table_class()(rows, exclude=("actions",))
+
+    def export(self, fmt):
+        table = self.export_table()
+        if len(table.rows) > settings.EXPORT_SYNC_LIMIT:
+            return self.export_as_job(fmt)
         return export_response(dataset_from_table(table), fmt, self.export_basename)
+
+    def export_as_job(self, fmt):
+        """A large export becomes a tracked job: the worker writes the file, the page shows progress."""
+        from registry.choices import JobKind
+        from registry.jobs import start
+        from registry.models import Job
+
+        query = self.request.GET.copy()
+        query.pop("export", None)
+        job = Job.objects.create(kind=JobKind.EXPORT, created_by=self.request.user, parameters={
+            "view": f"{type(self).__module__}.{type(self).__qualname__}", "query": query.urlencode(), "format": fmt})
+        start(job)
+        return redirect("registry:job_detail", pk=job.pk)
+
+    @classmethod
+    def table_for(cls, user, query: str):
+        """The table this list shows ``user`` for ``query``: how a background export rebuilds the same rows."""
+        request = HttpRequest()
+        request.method, request.GET, request.user = "GET", QueryDict(query), user
+        view = cls()
+        view.setup(request)
+        base = cls.queryset if cls.queryset is not None else cls.model._default_manager.all()
+        view.queryset = base.visible_to(user)
+        return view.export_table()
 
     def get_template_names(self):
         if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:

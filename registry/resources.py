@@ -1,0 +1,333 @@
+"""Excel/CSV import of existing organizations, activities and trainings (django-import-export).
+
+Headers are Chinese, as the bureaus' spreadsheets are. Every row is validated first (a dry run over the whole
+file, in chunks so the page can show progress); nothing is imported unless every row is valid.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+from simple_history.utils import bulk_create_with_history
+
+from registry.choices import CharterKind, Grade, LegalForm, RegionLevel, Tier, TraineeKind, Vocabulary
+from registry.models import Activity, Organization, Region, Term, Training
+
+
+class ChoiceWidget(widgets.Widget):
+    """Accepts a choice by its value or by its label in either language (e.g. "filed", "街道备案")."""
+
+    def __init__(self, choices, required=False, **kwargs):
+        self.choices, self.required = choices, required
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "").strip()
+        if not text:
+            if self.required:
+                raise ValueError(_("this column is required"))
+            return ""
+        from django.utils import translation
+
+        for choice in self.choices:
+            labels = {choice.value, str(choice.label)}
+            with translation.override("zh-hans"):
+                labels.add(str(choice.label))
+            with translation.override("en"):
+                labels.add(str(choice.label))
+            if text in labels:
+                return choice.value
+        raise ValueError(_("%(value)r is not one of: %(allowed)s") % {
+            "value": text, "allowed": "、".join(str(c.label) for c in self.choices)})
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+
+class TermWidget(widgets.Widget):
+    """A code-list entry by its Chinese name, English name or code."""
+
+    def __init__(self, vocabulary, required=True, **kwargs):
+        self.vocabulary, self.required, self._cache = vocabulary, required, None
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "").strip()
+        if not text:
+            if self.required:
+                raise ValueError(_("this column is required"))
+            return None
+        if self._cache is None:
+            self._cache = {}
+            for term in Term.objects.of(self.vocabulary):
+                for key in (term.code, term.name, term.name_en):
+                    self._cache[key] = term
+        if text not in self._cache:
+            raise ValueError(_("%(value)r is not in the code list") % {"value": text})
+        return self._cache[text]
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
+
+
+class RegionWidget(widgets.Widget):
+    """A region by its code, among those the importing user may see."""
+
+    def __init__(self, levels, **kwargs):
+        self.levels, self.user, self._cache = levels, None, None
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        code = str(value or "").strip().split(".")[0]  # Excel may hand a number back as "330106002001.0"
+        if not code:
+            raise ValueError(_("this column is required"))
+        if self._cache is None:
+            regions = Region.objects.filter(level__in=self.levels)
+            if self.user is not None:
+                regions = regions.visible_to(self.user)
+            self._cache = {region.code: region for region in regions}
+        if code not in self._cache:
+            raise ValueError(_("region %(code)s is unknown or outside your jurisdiction") % {"code": code})
+        return self._cache[code]
+
+    def render(self, value, obj=None, **kwargs):
+        return value.code if value else ""
+
+
+class OrganizationWidget(widgets.Widget):
+    """An organization by its USCC, filing number, ledger number or name, among those the user may see."""
+
+    def __init__(self, **kwargs):
+        self.user = None
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        reference = str(value or "").strip()
+        organization = find_organization(reference, self.user)
+        if organization is None:
+            raise ValueError(_("organization %(ref)r is unknown or outside your jurisdiction") % {"ref": reference})
+        return organization
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
+
+
+class CountWidget(widgets.IntegerWidget):
+    """A count; an empty cell is 0."""
+
+    def clean(self, value, row=None, **kwargs):
+        return super().clean(value, row, **kwargs) or 0
+
+
+class YesNoWidget(widgets.BooleanWidget):
+    TRUE_VALUES = ["是", "1", 1, True, "true", "TRUE", "True", "yes", "Y", "y"]
+    FALSE_VALUES = ["否", "0", 0, False, "false", "FALSE", "False", "no", "N", "n"]
+
+    def clean(self, value, row=None, **kwargs):
+        if value in ("", None):
+            return False
+        return super().clean(value, row, **kwargs)
+
+
+class ScopedResource(resources.ModelResource):
+    """Binds the importing user to the region widgets, and reports errors per spreadsheet row."""
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        for field in self.fields.values():
+            if isinstance(field.widget, RegionWidget | OrganizationWidget):
+                field.widget.user = user
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        # Keep a history row for every imported record, as for one created through a page.
+        if self.create_instances and not dry_run:
+            bulk_create_with_history(self.create_instances, self._meta.model, batch_size=batch_size or 1000,
+                                     default_user=self.user, default_change_reason="import")
+            self.create_instances.clear()
+        else:
+            super().bulk_create(using_transactions, dry_run, raise_errors, batch_size, result)
+
+
+class OrganizationResource(ScopedResource):
+    name = fields.Field(attribute="name", column_name="组织名称", widget=widgets.CharWidget())
+    tier = fields.Field(attribute="tier", column_name="管理层级", widget=ChoiceWidget(Tier, required=True))
+    legal_form = fields.Field(attribute="legal_form", column_name="法人类型", widget=ChoiceWidget(LegalForm))
+    category = fields.Field(attribute="category", column_name="类别", widget=TermWidget(Vocabulary.CATEGORY))
+    region = fields.Field(attribute="region", column_name="社区（区划）代码",
+                          widget=RegionWidget((RegionLevel.COUNTY, RegionLevel.STREET, RegionLevel.COMMUNITY)))
+    founded_on = fields.Field(attribute="founded_on", column_name="成立日期", widget=widgets.DateWidget("%Y-%m-%d"))
+    leader_name = fields.Field(attribute="leader_name", column_name="负责人", widget=widgets.CharWidget())
+    leader_id_number = fields.Field(attribute="leader_id_number", column_name="负责人身份证号码",
+                                    widget=widgets.CharWidget())
+    leader_phone = fields.Field(attribute="leader_phone", column_name="负责人联系电话", widget=widgets.CharWidget())
+    leader_is_party_member = fields.Field(attribute="leader_is_party_member", column_name="负责人是否党员",
+                                          widget=YesNoWidget())
+    member_count = fields.Field(attribute="member_count", column_name="成员数", widget=CountWidget())
+    venue = fields.Field(attribute="venue", column_name="活动场所", widget=widgets.CharWidget())
+    charter_kind = fields.Field(attribute="charter_kind", column_name="章程", widget=ChoiceWidget(CharterKind))
+    hub_kind = fields.Field(attribute="hub_kind", column_name="枢纽型组织类别",
+                            widget=TermWidget(Vocabulary.HUB_KIND, required=False))
+    uscc = fields.Field(attribute="uscc", column_name="统一社会信用代码", widget=widgets.CharWidget())
+    filing_number = fields.Field(attribute="filing_number", column_name="备案编号", widget=widgets.CharWidget())
+    ledger_number = fields.Field(attribute="ledger_number", column_name="社区登记编号", widget=widgets.CharWidget())
+    supervising_unit = fields.Field(attribute="supervising_unit", column_name="业务主管单位",
+                                    widget=widgets.CharWidget())
+    legal_representative = fields.Field(attribute="legal_representative", column_name="法定代表人",
+                                        widget=widgets.CharWidget())
+    domicile = fields.Field(attribute="domicile", column_name="住所", widget=widgets.CharWidget())
+    startup_funds = fields.Field(attribute="startup_funds", column_name="开办（活动）资金（元）",
+                                 widget=widgets.DecimalWidget())
+    grade = fields.Field(attribute="grade", column_name="评估等级", widget=ChoiceWidget(Grade))
+
+    REQUIRED = ("name", "tier", "category", "region", "leader_name")
+
+    class Meta:
+        model = Organization
+        fields = ("name", "tier", "legal_form", "category", "region", "founded_on", "leader_name", "leader_id_number",
+                  "leader_phone", "leader_is_party_member", "member_count", "venue", "charter_kind", "hub_kind",
+                  "uscc", "filing_number", "ledger_number", "supervising_unit", "legal_representative", "domicile",
+                  "startup_funds", "grade")
+        import_id_fields = ()
+        force_init_instance = True  # every row is a new record; an existing one is a duplicate
+        use_bulk = True
+        batch_size = 1000
+        skip_diff = True
+        clean_model_instances = True
+
+    NUMBER_FIELDS = ("uscc", "filing_number", "ledger_number")
+
+    def __init__(self, user=None, validate=True, **kwargs):
+        super().__init__(user=user, **kwargs)
+        self.validate = validate
+        self.seen_names, self.seen_numbers = {}, {}
+        self.existing_names, self.existing_numbers = set(), set()
+
+    def before_import(self, dataset, **kwargs):
+        """One query per chunk for what already exists, instead of uniqueness queries per row."""
+        if not self.validate:
+            return
+        column = {name: self.fields[name].column_name for name in ("name", "uscc", "filing_number", "ledger_number")}
+        names = {str(v).strip() for v in dataset[column["name"]] if v}
+        self.existing_names = set(Organization.objects.open().filter(name__in=names)
+                                  .values_list("region_id", "name"))
+        for field in self.NUMBER_FIELDS:
+            values = {str(v).strip().split(".")[0] for v in dataset[column[field]] if v}
+            if field == "uscc":
+                values = {v.upper() for v in values}
+            self.existing_numbers |= {(field, v) for v in Organization.objects.filter(
+                **{f"{field}__in": values}).values_list(field, flat=True)}
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        for field in self.NUMBER_FIELDS:
+            if getattr(instance, field) == "":
+                setattr(instance, field, None)
+        if not self.validate:
+            return  # the file was validated row by row already; the database constraints still hold
+        errors = dict(import_validation_errors or {})
+        row = self._row_number
+        if instance.name and instance.region_id:
+            key = (instance.region_id, instance.name)
+            if key in self.seen_names:
+                errors.setdefault("name", []).append(_("duplicate of row %(row)d") % {"row": self.seen_names[key]})
+            elif key in self.existing_names:
+                errors.setdefault("name", []).append(
+                    _("an open organization of this name already exists in this community"))
+            self.seen_names.setdefault(key, row)
+        for field in self.NUMBER_FIELDS:
+            value = getattr(instance, field)
+            if not value:
+                continue
+            key = (field, value.upper() if field == "uscc" else value)
+            if key in self.seen_numbers:
+                errors.setdefault(field, []).append(_("duplicate of row %(row)d") % {"row": self.seen_numbers[key]})
+            elif key in self.existing_numbers:
+                errors.setdefault(field, []).append(_("%(value)s is already on record") % {"value": value})
+            self.seen_numbers.setdefault(key, row)
+        try:
+            instance.full_clean(exclude=list(errors), validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        self._row_number = kwargs.get("row_number", 0) + getattr(self, "row_offset", 0)
+        return super().import_row(row, instance_loader, **kwargs)
+
+
+class ActivityResource(ScopedResource):
+    organization = fields.Field(attribute="organization", column_name="组织编号或名称", widget=OrganizationWidget())
+    held_on = fields.Field(attribute="held_on", column_name="活动日期", widget=widgets.DateWidget("%Y-%m-%d"))
+    title = fields.Field(attribute="title", column_name="活动名称", widget=widgets.CharWidget())
+    place = fields.Field(attribute="place", column_name="活动地点", widget=widgets.CharWidget())
+    participants = fields.Field(attribute="participants", column_name="参与人数", widget=CountWidget())
+    beneficiaries = fields.Field(attribute="beneficiaries", column_name="受益人数", widget=CountWidget())
+    campaign = fields.Field(attribute="campaign", column_name="主题活动",
+                            widget=TermWidget(Vocabulary.CAMPAIGN, required=False))
+
+    class Meta:
+        model = Activity
+        fields = ("organization", "held_on", "title", "place", "participants", "beneficiaries", "campaign")
+        import_id_fields = ()
+        force_init_instance = True
+        use_bulk = True
+        skip_diff = True
+        clean_model_instances = True
+
+    def import_instance(self, instance, row, **kwargs):
+        instance.recorded_by = self.user
+        super().import_instance(instance, row, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs):
+        # Each organization's last activity date follows its latest imported activity.
+        if not kwargs.get("dry_run"):
+            from django.db.models import Max
+
+            latest = Activity.objects.values("organization").annotate(last=Max("held_on"))
+            for entry in latest:
+                Organization.objects.filter(pk=entry["organization"]).exclude(
+                    last_activity_on__gte=entry["last"]).update(last_activity_on=entry["last"])
+
+
+class TrainingResource(ScopedResource):
+    region = fields.Field(attribute="region", column_name="区划代码",
+                          widget=RegionWidget(tuple(RegionLevel.values)))
+    person_name = fields.Field(attribute="person_name", column_name="姓名", widget=widgets.CharWidget())
+    trainee_kind = fields.Field(attribute="trainee_kind", column_name="人员类别",
+                                widget=ChoiceWidget(TraineeKind, required=True))
+    course = fields.Field(attribute="course", column_name="培训课程", widget=widgets.CharWidget())
+    held_on = fields.Field(attribute="held_on", column_name="培训日期", widget=widgets.DateWidget("%Y-%m-%d"))
+    hours = fields.Field(attribute="hours", column_name="学时", widget=widgets.DecimalWidget())
+
+    class Meta:
+        model = Training
+        fields = ("region", "person_name", "trainee_kind", "course", "held_on", "hours")
+        import_id_fields = ()
+        force_init_instance = True
+        use_bulk = True
+        skip_diff = True
+        clean_model_instances = True
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        instance.recorded_by = self.user
+        if instance.hours is None:
+            instance.hours = 0
+
+
+def find_organization(reference, user):
+    from django.db.models import Q
+
+    if not reference:
+        return None
+    organizations = Organization.objects.visible_to(user) if user is not None else Organization.objects.all()
+    return organizations.filter(
+        Q(uscc=reference) | Q(filing_number=reference) | Q(ledger_number=reference) | Q(name=reference)
+    ).order_by("pk").first()
+
+
+RESOURCES = {
+    "import_organizations": OrganizationResource,
+    "import_activities": ActivityResource,
+    "import_trainings": TrainingResource,
+}
