@@ -8,6 +8,7 @@ class CaseKind(models.TextChoices):
     COMMUNITY_RECORD = "community_record", _("Community record")
     CHANGE = "change", _("Change")
     DEREGISTRATION = "deregistration", _("Deregistration")
+    ANNUAL_REPORT = "annual_report", _("Annual report")
 
 
 class CaseState(models.TextChoices):
@@ -38,6 +39,7 @@ class DocumentKind(models.TextChoices):
     COMMUNITY_CERTIFICATE = "community_certificate", _("Community certificate (direct registration)")
     RESOLUTION = "resolution", _("Meeting resolution")
     LIQUIDATION_REPORT = "liquidation_report", _("Liquidation report")
+    ANNUAL_REPORT = "annual_report", _("Annual work report")
     OTHER = "other", _("Other")
 
 
@@ -48,3 +50,10 @@ class CertificateKind(models.TextChoices):
     REJECTION_NOTICE = "rejection_notice", _("Notice of refusal")
     CHANGE_DECISION = "change_decision", _("Decision on change")
     DEREGISTRATION_DECISION = "deregistration_decision", _("Decision on deregistration")
+
+
+class InspectionResult(models.TextChoices):
+    PASS = "pass", _("Pass")
+    BASIC_PASS = "basic_pass", _("Basic pass")
+    FAIL = "fail", _("Fail")
+    UPDATED = "updated", _("Annual update accepted")

@@ -142,6 +142,22 @@ def deregister_organization(case, user, comment, data):
                      decision_number(county.code, timezone.localdate().year), bureau(county), case.organization)
 
 
+def record_annual_result(case, user, comment, data):
+    from filings.choices import InspectionResult
+    from registry.lifecycle import repair_flags
+
+    organization = case.organization
+    if organization.tier == Tier.REGISTERED:
+        result = data.get("result") or ""
+        if result not in (InspectionResult.PASS, InspectionResult.BASIC_PASS, InspectionResult.FAIL):
+            raise ValidationError(_("Choose the inspection result: pass, basic pass or fail."))
+        case.result = result
+    else:
+        case.result = InspectionResult.UPDATED
+    repair_flags(organization, "no_annual_report", user,
+                 _("Annual report for %(year)s accepted (%(number)s).") % {"year": case.period, "number": case.number})
+
+
 EFFECTS = {
     "record_organization": record_organization,
     "file_organization": file_organization,
@@ -152,4 +168,5 @@ EFFECTS = {
     "restore_organization": restore_organization,
     "apply_change": apply_change,
     "deregister_organization": deregister_organization,
+    "record_annual_result": record_annual_result,
 }

@@ -2,11 +2,12 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from filings.choices import OPEN_STATES, CaseKind, CaseState, CertificateKind, DocumentKind
+from filings.choices import OPEN_STATES, CaseKind, CaseState, CertificateKind, DocumentKind, InspectionResult
 from registry.scoping import ScopedQuerySet
 
 
@@ -15,7 +16,9 @@ class CaseQuerySet(ScopedQuerySet):
         return self.filter(state__in=OPEN_STATES)
 
     def overdue(self, today=None):
-        return self.open().exclude(state=CaseState.DRAFT).filter(due_on__lt=today or timezone.localdate())
+        # A draft request has no deadline yet; an annual report's deadline applies to the draft itself.
+        return (self.open().exclude(Q(state=CaseState.DRAFT) & ~Q(kind=CaseKind.ANNUAL_REPORT))
+                .filter(due_on__lt=today or timezone.localdate()))
 
 
 class Case(models.Model):
@@ -48,6 +51,9 @@ class Case(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     due_on = models.DateField(_("decision due"), null=True, blank=True)
     return_reason = models.TextField(_("reason for return"), blank=True)
+    period = models.PositiveSmallIntegerField(_("year reported on"), null=True, blank=True,
+                                              help_text=_("Annual reports: the year the report covers."))
+    result = models.CharField(_("result"), max_length=12, choices=InspectionResult.choices, blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = CaseQuerySet.as_manager()
@@ -56,6 +62,11 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-created_at"]
+        constraints = [
+            # One annual report per organization and year, whoever opens it (the yearly job or a person).
+            models.UniqueConstraint(fields=["organization", "period"], condition=models.Q(kind="annual_report"),
+                                    name="one_annual_report_per_year"),
+        ]
         indexes = [
             # The inbox: open cases of a subtree by state, overdue first.
             models.Index(fields=["state", "due_on"], name="case_state_due_idx"),
@@ -74,8 +85,8 @@ class Case(models.Model):
 
     @property
     def is_overdue(self):
-        return self.is_open and self.due_on is not None and self.state != CaseState.DRAFT \
-            and self.due_on < timezone.localdate()
+        has_deadline = self.state != CaseState.DRAFT or self.kind == CaseKind.ANNUAL_REPORT
+        return self.is_open and has_deadline and self.due_on is not None and self.due_on < timezone.localdate()
 
     @property
     def workflow(self):
@@ -241,3 +252,37 @@ class RegistrationPolicy(models.Model):
             if prefix in policies:
                 return policies[prefix]
         return cls(name="national baseline", source_document="民发〔2017〕191号")
+
+
+class AnnualReportPolicy(models.Model):
+    """When annual reports are due in a jurisdiction (DOMAIN.md §2 dates as defaults); longest prefix wins."""
+
+    jurisdiction_code = models.CharField(_("jurisdiction code prefix"), max_length=12, blank=True, unique=True)
+    registered_due = models.CharField(_("registered organizations: due (MM-DD)"), max_length=5, default="05-31",
+                                      help_text=_("Annual inspection by the registration authority."))
+    filed_due = models.CharField(_("filed organizations: due (MM-DD)"), max_length=5, default="03-31",
+                                 help_text=_("Annual update with the street."))
+    reminder_days = models.CharField(_("reminders, days before the deadline"), max_length=40, default="30,7,1")
+
+    class Meta:
+        verbose_name = _("annual report policy")
+        verbose_name_plural = _("annual report policies")
+
+    def __str__(self):
+        return self.jurisdiction_code or "national"
+
+    @classmethod
+    def for_region(cls, region_code: str):
+        prefixes = [region_code[:n] for n in range(len(region_code), 0, -1)] + [""]
+        policies = {p.jurisdiction_code: p for p in cls.objects.filter(jurisdiction_code__in=prefixes)}
+        return next((policies[p] for p in prefixes if p in policies), cls())
+
+    def due_date(self, tier, year):
+        from datetime import date
+
+        month, day = (self.registered_due if tier == "registered" else self.filed_due).split("-")
+        return date(year, int(month), int(day))
+
+    @property
+    def reminders(self) -> list[int]:
+        return sorted({int(d) for d in self.reminder_days.split(",") if d.strip().isdigit()}, reverse=True)

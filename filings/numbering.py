@@ -5,7 +5,8 @@ from django.db import IntegrityError, transaction
 from filings.models import NumberSequence
 
 
-def next_in_sequence(key: str) -> int:
+def next_in_sequence(key: str, count: int = 1) -> int:
+    """Takes ``count`` numbers and returns the last one (the block is last-count+1 .. last)."""
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -13,18 +14,25 @@ def next_in_sequence(key: str) -> int:
         except IntegrityError:
             pass  # created by a concurrent transaction a moment ago; the lock below waits for it
         sequence = NumberSequence.objects.select_for_update().get(key=key)
-        sequence.last += 1
+        sequence.last += count
         sequence.save(update_fields=["last"])
         return sequence.last
 
 
 CASE_PREFIX = {
     "registration": "DJ", "filing": "BA", "community_record": "JL", "change": "BG", "deregistration": "ZX",
+    "annual_report": "NB",
 }
 
 
 def case_number(kind: str, year: int) -> str:
     return f"{CASE_PREFIX[kind]}{year}{next_in_sequence(f'case:{kind}:{year}'):06d}"
+
+
+def case_numbers(kind: str, year: int, count: int) -> list[str]:
+    """A block of case numbers for bulk creation (the yearly annual-report job)."""
+    last = next_in_sequence(f"case:{kind}:{year}", count)
+    return [f"{CASE_PREFIX[kind]}{year}{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
 def filing_number(street_code: str, year: int) -> str:

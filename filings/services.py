@@ -34,6 +34,7 @@ GUARDS = {
     "is_one_step": lambda case: case.payload.get("legal_form") in ONE_STEP_FORMS,
     "has_supervising_unit": lambda case: not case.payload.get("directly_registered"),
     "is_direct_registration": lambda case: bool(case.payload.get("directly_registered")),
+    "is_registered": lambda case: bool(case.organization_id) and case.organization.tier == Tier.REGISTERED,
 }
 
 EDITABLE_STATES = (CaseState.DRAFT, CaseState.RETURNED)
@@ -100,7 +101,7 @@ def submission_problems(case) -> list[str]:
     from filings.choices import DocumentKind
 
     problems = []
-    if case.kind != CaseKind.DEREGISTRATION:
+    if case.kind not in (CaseKind.DEREGISTRATION, CaseKind.ANNUAL_REPORT):
         form = payload_form(case)
         if not form.is_valid():
             for field, errors in form.errors.items():
@@ -185,8 +186,8 @@ def create_case(user, kind, payload, organization=None) -> Case:
                                   % {"name": organization.name})
         if kind == CaseKind.REGISTRATION and organization.tier == Tier.REGISTERED:
             raise ValidationError(_("%(name)s is registered already.") % {"name": organization.name})
-    elif kind in (CaseKind.CHANGE, CaseKind.DEREGISTRATION):
-        raise ValidationError(_("A change or deregistration concerns an existing organization."))
+    elif kind in (CaseKind.CHANGE, CaseKind.DEREGISTRATION, CaseKind.ANNUAL_REPORT):
+        raise ValidationError(_("A change, deregistration or annual report concerns an existing organization."))
     region_code = payload.get("region") or (organization.region_id if organization else None)
     region = Region.objects.filter(pk=region_code).first()
     if region is None:

@@ -176,7 +176,26 @@ DEREGISTRATION = Workflow(
     ),
 )
 
-WORKFLOWS = {w.kind: w for w in (COMMUNITY_RECORD, FILING, REGISTRATION, CHANGE, DEREGISTRATION)}
+ANNUAL_REPORT = Workflow(
+    # Opened for every registered and filed organization by the yearly job (filings.lifecycle); the due date
+    # comes from the jurisdiction's AnnualReportPolicy. Registered: annual inspection with a result;
+    # filed: the annual update.
+    kind=CaseKind.ANNUAL_REPORT,
+    label=_("Annual report"),
+    tier="",
+    conditional_documents={"is_registered": (DocumentKind.ANNUAL_REPORT,)},
+    transitions=(
+        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, (Role.STREET_STAFF,), submits=True,
+                   due_days=30),
+        Transition("return", _("Return for correction"), (S.SUBMITTED,), S.RETURNED, (DECIDER,), decides=True,
+                   needs_reason=True, style="warning"),
+        Transition("approve", _("Record the result"), (S.SUBMITTED,), S.APPROVED, (DECIDER,), decides=True,
+                   effect="record_annual_result", style="success"),
+        _comment(),
+    ),
+)
+
+WORKFLOWS = {w.kind: w for w in (COMMUNITY_RECORD, FILING, REGISTRATION, CHANGE, DEREGISTRATION, ANNUAL_REPORT)}
 
 # Which authority decides, by the tier the case concerns.
 DECIDERS_BY_TIER = {
