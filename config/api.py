@@ -11,6 +11,16 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from filings.api import CaseViewSet, CertificateViewSet, DocumentViewSet
+from registry.api.lifecycle import (
+    ActivityViewSet,
+    BrandViewSet,
+    FlagViewSet,
+    GradeViewSet,
+    JobViewSet,
+    PublicLookupView,
+    TrainingViewSet,
+    ZombieViewSet,
+)
 from registry.api.views import CurrentUserView, OrganizationViewSet, RegionViewSet
 
 router = DefaultRouter()
@@ -19,6 +29,13 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("cases", CaseViewSet, basename="case")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("certificates", CertificateViewSet, basename="certificate")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("trainings", TrainingViewSet, basename="training")
+router.register("grades", GradeViewSet, basename="grade")
+router.register("brands", BrandViewSet, basename="brand")
+router.register("credit-flags", FlagViewSet, basename="credit-flag")
+router.register("zombies", ZombieViewSet, basename="zombie")
+router.register("jobs", JobViewSet, basename="job")
 
 for app in ("grants", "partybuilding", "reporting"):
     try:
@@ -35,5 +52,6 @@ urlpatterns = [
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("auth/token/", obtain_auth_token, name="token"),
     path("me/", CurrentUserView.as_view(), name="current-user"),
+    path("lookup/", PublicLookupView.as_view(), name="lookup"),
     *router.urls,
 ]

@@ -137,6 +137,10 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "staticfiles"), "where 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Uploads live outside the web root and are served only through views that apply the access rule.
 MEDIA_ROOT = DATA_DIR / "media"
+EXPORT_SYNC_LIMIT = env_int("EXPORT_SYNC_LIMIT", 5000, "rows above which an export runs as a tracked job", minimum=1)
+ZOMBIE_INACTIVE_MONTHS = env_int(
+    "ZOMBIE_INACTIVE_MONTHS", 24, "months without annual report or activity before an organization is a zombie "
+    "candidate", minimum=1)
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_MB", 10, "largest uploaded document, in MB", minimum=1) * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -161,8 +165,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
-CELERY_BEAT_CRONTAB = crontab  # re-exported for the apps that add entries
+CELERY_BEAT_SCHEDULE = {
+    # Annual reports (opened on 1 January), reminders, overdue flags, credit escalation, term alerts, zombies.
+    "daily-lifecycle": {"task": "filings.tasks.daily_lifecycle", "schedule": crontab(hour=2, minute=0)},
+}
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, "seconds a login lasts", minimum=300)
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -203,6 +209,9 @@ SPECTACULAR_SETTINGS = {
         "CaseKindEnum": "filings.choices.CaseKind",
         "DocumentKindEnum": "filings.choices.DocumentKind",
         "CertificateKindEnum": "filings.choices.CertificateKind",
+        "OrgStatusEnum": "registry.choices.OrgStatus",
+        "JobStatusEnum": "registry.choices.JobStatus",
+        "JobKindEnum": "registry.choices.JobKind",
     },
 }
 

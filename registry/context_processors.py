@@ -5,12 +5,23 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.choices import Role
 
+SUPERVISION = [
+    ("registry:activity_list", _("Activities"), "calendar-event", ()),
+    ("registry:training_list", _("Training records"), "mortarboard", ()),
+    ("registry:grade_list", _("Evaluation grades"), "award", ()),
+    ("registry:brand_list", _("Brand organizations and projects"), "star", ()),
+    ("registry:flag_list", _("Abnormal-activity and serious lists"), "exclamation-triangle", ()),
+    ("registry:zombie_list", _("Zombie candidates"), "moon", ()),
+    ("registry:import", _("Import from Excel"), "upload", (Role.STREET_STAFF, Role.DISTRICT_REVIEWER, Role.ADMIN)),
+]
+
 NAVIGATION = [
-    # (url name, label, icon, roles)
+    # (url name, label, icon, roles); a url name of None with a list of entries is a dropdown
     ("home", _("Home"), "house", ()),
     ("filings:inbox", _("Waiting for me"), "inbox", (Role.STREET_STAFF, Role.COMMUNITY_WORKER, Role.DISTRICT_REVIEWER)),
     ("registry:organization_list", _("Organizations"), "people", ()),
     ("filings:case_list", _("Cases"), "folder2-open", ()),
+    (None, _("Supervision"), "clipboard-check", SUPERVISION),
     ("registry:region_list", _("Regions"), "diagram-3", ()),
     ("api:docs", _("API"), "braces", (Role.ADMIN, Role.DISTRICT_REVIEWER)),
     ("admin:index", _("Administration"), "gear", (Role.ADMIN,)),

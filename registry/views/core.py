@@ -13,6 +13,7 @@ from registry.choices import CommitteeType, RegionLevel, Role
 from registry.filters import OrganizationFilterSet, RegionFilterSet
 from registry.forms import CommunityForm, CommunityImportForm
 from registry.generic import ObjectDetailView, ObjectListView, scoped
+from registry.lifecycle import FLAG_ROLES, RECORDERS
 from registry.models import Organization, PersonalDataView, Region
 from registry.personal import mask_id, mask_phone, may_view_full_id
 from registry.services import ImportRejected, create_community, import_communities
@@ -34,6 +35,7 @@ def region_summary(user):
 def home(request):
     user = request.user
     context = {
+        "notifications": user.notifications.filter(read_at__isnull=True)[:10],
         "summary": region_summary(user),
         "jurisdiction": user.jurisdiction,
         "role": user.role or (Role.ADMIN if user.is_superuser else ""),
@@ -149,8 +151,25 @@ class OrganizationDetailView(ObjectDetailView):
             cases=organization.cases.select_related("created_by").order_by("-created_at"),
             certificates=organization.certificates.order_by("-issued_on"),
             may_open_cases=user.has_role(Role.STREET_STAFF) and organization.is_open,
+            flags=organization.credit_flags.current(),
+            activities=organization.activities.all()[:5],
+            grades=organization.grades.all()[:3],
+            brands=organization.brands.all()[:5],
+            may_flag=user.is_superuser or user.role in FLAG_ROLES,
+            may_record=user.is_superuser or user.role in RECORDERS,
+            party_url=_optional_url("partybuilding:organization_party", organization.pk),
         )
         return context
+
+
+def _optional_url(name, *args):
+    """A link to a page another app may or may not provide (the registry does not depend on other apps)."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
 
 
 def history_timeline(organization, limit=50):

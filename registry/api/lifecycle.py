@@ -1,0 +1,282 @@
+"""API for what follows approval: activities, trainings, grades, brands, credit flags, zombies, jobs, lookup."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from registry.api.base import ScopedViewSetMixin
+from registry.choices import JobKind, OrgStatus, Role
+from registry.jobs import start
+from registry.lifecycle import RECORDERS, raise_flag, repair_flag
+from registry.models import Activity, BrandDesignation, CreditFlag, EvaluationGrade, Job, Organization, Training
+
+
+def as_drf(exc):
+    if isinstance(exc, DjangoPermissionDenied):
+        return PermissionDenied(str(exc) or None)
+    return ValidationError(exc.messages)
+
+
+class RecordViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                    viewsets.GenericViewSet):
+    """Records are added, never edited or deleted through the API; the access rule applies to reads and writes."""
+
+    def perform_create(self, serializer):
+        user = self.request.user
+        if not (user.is_superuser or user.role in RECORDERS):
+            raise PermissionDenied(_("Your role may not record this."))
+        organization = serializer.validated_data.get("organization")
+        if organization is not None and not Organization.objects.visible_to(user).filter(pk=organization.pk).exists():
+            raise ValidationError({"organization": _("No such organization in your jurisdiction.")})
+        with transaction.atomic():
+            instance = serializer.save(recorded_by=user)
+            self.after_create(instance)
+            if not type(instance).objects.visible_to(user).filter(pk=instance.pk).exists():
+                raise PermissionDenied(_("This record would lie outside your jurisdiction."))
+
+    def after_create(self, instance):
+        pass
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Activity
+        fields = ["id", "organization", "held_on", "title", "place", "participants", "beneficiaries", "campaign",
+                  "recorded_by", "recorded_at"]
+        read_only_fields = ["recorded_by", "recorded_at"]
+
+
+class ActivityViewSet(RecordViewSet):
+    queryset = Activity.objects.all()
+    serializer_class = ActivitySerializer
+    filterset_fields = ["organization", "campaign"]
+
+    def after_create(self, activity):
+        Organization.objects.filter(pk=activity.organization_id).exclude(
+            last_activity_on__gte=activity.held_on).update(last_activity_on=activity.held_on)
+
+
+class TrainingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Training
+        fields = ["id", "region", "organization", "person_name", "trainee_kind", "course", "held_on", "hours",
+                  "recorded_by"]
+        read_only_fields = ["recorded_by"]
+
+
+class TrainingViewSet(RecordViewSet):
+    queryset = Training.objects.all()
+    serializer_class = TrainingSerializer
+    filterset_fields = ["organization", "trainee_kind"]
+
+
+class GradeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EvaluationGrade
+        fields = ["id", "organization", "grade", "awarded_on", "valid_until", "evaluator", "recorded_by"]
+        read_only_fields = ["valid_until", "recorded_by"]
+
+
+class GradeViewSet(RecordViewSet):
+    queryset = EvaluationGrade.objects.all()
+    serializer_class = GradeSerializer
+    filterset_fields = ["organization", "grade"]
+
+    def perform_create(self, serializer):
+        serializer.validated_data["valid_until"] = EvaluationGrade.validity(serializer.validated_data["awarded_on"])
+        super().perform_create(serializer)
+
+    def after_create(self, grade):
+        Organization.objects.filter(pk=grade.organization_id).update(grade=grade.grade,
+                                                                      grade_valid_until=grade.valid_until)
+
+
+class BrandSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BrandDesignation
+        fields = ["id", "organization", "project", "year", "level", "title", "recorded_by"]
+        read_only_fields = ["recorded_by"]
+
+
+class BrandViewSet(RecordViewSet):
+    queryset = BrandDesignation.objects.all()
+    serializer_class = BrandSerializer
+    filterset_fields = ["organization", "year", "level"]
+
+    def after_create(self, brand):
+        if not brand.project:
+            Organization.objects.filter(pk=brand.organization_id).update(is_brand=True)
+
+
+class FlagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CreditFlag
+        fields = ["id", "organization", "listed_on", "reason", "explanation", "raised_on", "raised_by",
+                  "escalated_on", "repaired_on", "repaired_by", "repair_reason"]
+        read_only_fields = ["listed_on", "raised_on", "raised_by", "escalated_on", "repaired_on", "repaired_by",
+                            "repair_reason"]
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class FlagViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                  viewsets.GenericViewSet):
+    """The abnormal-activity and serious lists. POST lists an organization; `repair` takes it off with a reason."""
+
+    queryset = CreditFlag.objects.all()
+    serializer_class = FlagSerializer
+    filterset_fields = ["organization", "listed_on", "reason"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            flag = raise_flag(data["organization"], data["reason"], data["explanation"], user=self.request.user)
+        except (DjangoPermissionDenied, DjangoValidationError) as exc:
+            raise as_drf(exc) from None
+        if flag is None:
+            raise ValidationError(_("Already listed for this reason."))
+        serializer.instance = flag
+
+    @extend_schema(request=ReasonSerializer, responses=FlagSerializer)
+    @action(detail=True, methods=["post"])
+    def repair(self, request, pk=None):
+        flag = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            repair_flag(flag, request.user, data.validated_data["reason"])
+        except (DjangoPermissionDenied, DjangoValidationError) as exc:
+            raise as_drf(exc) from None
+        flag.refresh_from_db()
+        return Response(FlagSerializer(flag).data)
+
+
+class ZombieSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "tier", "region", "status", "last_activity_on", "created_at"]
+
+
+class ZombieDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["clear", "reactivate"])
+    reason = serializers.CharField()
+
+
+class ZombieViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Organizations marked DORMANT by the daily job; street staff clear (simplified deregistration) or reactivate."""
+
+    queryset = Organization.objects.filter(status=OrgStatus.DORMANT)
+    serializer_class = ZombieSerializer
+
+    @extend_schema(request=ZombieDecisionSerializer, responses=ZombieSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        from filings.lifecycle import clear_dormant, reactivate
+
+        organization = self.get_object()
+        data = ZombieDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decide = clear_dormant if data.validated_data["decision"] == "clear" else reactivate
+        try:
+            decide(request.user, organization, data.validated_data["reason"])
+        except (DjangoPermissionDenied, DjangoValidationError) as exc:
+            raise as_drf(exc) from None
+        return Response(ZombieSerializer(organization).data)
+
+
+class JobSerializer(serializers.ModelSerializer):
+    percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Job
+        fields = ["id", "kind", "status", "created_at", "started_at", "finished_at", "total", "processed", "percent",
+                  "input_name", "output_name", "result", "error"]
+        read_only_fields = fields
+
+
+class JobUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[k for k in JobKind.values if k != JobKind.EXPORT])
+    file = serializers.FileField()
+
+
+class JobViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                 viewsets.GenericViewSet):
+    """The caller's own tracked jobs. POST an XLSX/CSV to start an import; poll the job; download an export."""
+
+    queryset = Job.objects.all()
+    serializer_class = JobSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return Job.objects.visible_to(self.request.user)
+
+    @extend_schema(request=JobUploadSerializer, responses={201: JobSerializer})
+    def create(self, request):
+        user = request.user
+        if not (user.is_superuser or user.role in (Role.STREET_STAFF, Role.DISTRICT_REVIEWER, Role.ADMIN)):
+            raise PermissionDenied(_("Your role may not import."))
+        data = JobUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        with transaction.atomic():
+            job = Job(kind=data.validated_data["kind"], created_by=user, input_name=upload.name[:200])
+            job.input_file.save(upload.name, upload, save=False)
+            job.save()
+            start(job)
+        return Response(JobSerializer(job).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        job = self.get_object()
+        if job.status != "succeeded" or not job.output_file:
+            raise Http404
+        return FileResponse(job.output_file.open("rb"), as_attachment=True, filename=job.output_name)
+
+
+class LookupThrottle(AnonRateThrottle):
+    rate = "30/min"
+
+
+class LookupSerializer(serializers.ModelSerializer):
+    category = serializers.StringRelatedField()
+    community = serializers.CharField(source="region.name")
+    number = serializers.CharField()
+    certificate_valid = serializers.BooleanField(source="is_open")
+
+    class Meta:
+        model = Organization
+        fields = ["name", "tier", "category", "community", "status", "number", "certificate_valid"]
+
+
+class PublicLookupView(APIView):
+    """Public (no login), rate-limited: organizations by name or certificate number; no personal data."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [LookupThrottle]
+
+    @extend_schema(parameters=[OpenApiParameter("q", str, required=True)], responses=LookupSerializer(many=True))
+    def get(self, request):
+        query = request.query_params.get("q", "").strip()
+        if len(query) < 2:
+            return Response([])
+        results = (Organization.objects.select_related("region", "category")
+                   .filter(Q(name__icontains=query) | Q(uscc=query.upper()) | Q(filing_number=query)
+                           | Q(ledger_number=query)).order_by("name")[:20])
+        return Response(LookupSerializer(results, many=True).data)

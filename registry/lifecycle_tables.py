@@ -1,0 +1,64 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import Activity, BrandDesignation, CreditFlag, EvaluationGrade, Organization, Training
+from registry.tables import BaseTable
+
+
+class ActivityTable(BaseTable):
+    organization = tables.Column(linkify=True, verbose_name=_("Organization"))
+
+    class Meta(BaseTable.Meta):
+        model = Activity
+        fields = ("held_on", "organization", "title", "place", "participants", "beneficiaries", "campaign")
+
+
+class TrainingTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = Training
+        fields = ("held_on", "person_name", "trainee_kind", "organization", "region", "course", "hours")
+
+
+class GradeTable(BaseTable):
+    organization = tables.Column(linkify=True, verbose_name=_("Organization"))
+
+    class Meta(BaseTable.Meta):
+        model = EvaluationGrade
+        fields = ("organization", "grade", "awarded_on", "valid_until", "evaluator")
+
+
+class BrandTable(BaseTable):
+    organization = tables.Column(linkify=True, verbose_name=_("Organization"))
+
+    class Meta(BaseTable.Meta):
+        model = BrandDesignation
+        fields = ("year", "organization", "project", "level", "title")
+
+
+class FlagTable(BaseTable):
+    organization = tables.Column(linkify=True, verbose_name=_("Organization"))
+    repair = tables.Column(verbose_name="", empty_values=(), orderable=False, exclude_from_export=True)
+
+    class Meta(BaseTable.Meta):
+        model = CreditFlag
+        fields = ("organization", "listed_on", "reason", "explanation", "raised_on", "escalated_on")
+
+    def render_repair(self, record):
+        return format_html('<a class="btn btn-sm btn-outline-success" href="{}">{}</a>',
+                           reverse("registry:flag_repair", args=[record.pk]), _("Repair"))
+
+
+class ZombieTable(BaseTable):
+    name = tables.Column(linkify=True, verbose_name=_("Name"))
+    region = tables.Column(accessor="region__name", verbose_name=_("Community / region"), order_by="region_id")
+    decide = tables.Column(verbose_name="", empty_values=(), orderable=False, exclude_from_export=True)
+
+    class Meta(BaseTable.Meta):
+        model = Organization
+        fields = ("name", "tier", "category", "region", "last_activity_on", "created_at")
+
+    def render_decide(self, record):
+        return format_html('<a class="btn btn-sm btn-outline-primary" href="{}" data-testid="zombie-decide">{}</a>',
+                           reverse("registry:zombie_decide", args=[record.pk]), _("Clear or reactivate"))

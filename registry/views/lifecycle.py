@@ -1,0 +1,274 @@
+"""Pages for what happens after approval: activities, trainings, grades, brands, credit flags, zombie clean-up,
+imports and tracked jobs."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from registry import lifecycle_tables as tables
+from registry.choices import JobKind, JobStatus, OrgStatus, Role
+from registry.filters import OrganizationFilterSet
+from registry.forms_lifecycle import (
+    ActivityForm,
+    BrandDesignationForm,
+    EvaluationGradeForm,
+    FlagForm,
+    ImportForm,
+    ReasonForm,
+    TrainingForm,
+)
+from registry.generic import ObjectListView, scoped
+from registry.jobs import start, template_workbook
+from registry.lifecycle import RECORDERS, raise_flag, repair_flag
+from registry.models import Activity, BrandDesignation, CreditFlag, EvaluationGrade, Job, Organization, Training
+
+
+def _may_record(user):
+    return user.is_superuser or user.role in RECORDERS
+
+
+class ActivityListView(ObjectListView):
+    model = Activity
+    queryset = Activity.objects.select_related("organization", "campaign")
+    table_class = tables.ActivityTable
+    filterset_fields = ["campaign"]
+    export_basename = "activities"
+    title = _l("Activities")
+    create_url_name = "registry:activity_create"
+
+
+class TrainingListView(ObjectListView):
+    model = Training
+    queryset = Training.objects.select_related("organization", "region")
+    table_class = tables.TrainingTable
+    filterset_fields = ["trainee_kind"]
+    export_basename = "trainings"
+    title = _l("Training records")
+    create_url_name = "registry:training_create"
+
+
+class GradeListView(ObjectListView):
+    model = EvaluationGrade
+    queryset = EvaluationGrade.objects.select_related("organization")
+    table_class = tables.GradeTable
+    filterset_fields = ["grade"]
+    export_basename = "grades"
+    title = _l("Evaluation grades")
+    create_url_name = "registry:grade_create"
+
+
+class BrandListView(ObjectListView):
+    model = BrandDesignation
+    queryset = BrandDesignation.objects.select_related("organization")
+    table_class = tables.BrandTable
+    filterset_fields = ["year", "level"]
+    export_basename = "brands"
+    title = _l("Brand organizations and projects")
+    create_url_name = "registry:brand_create"
+
+
+class FlagListView(ObjectListView):
+    model = CreditFlag
+    queryset = CreditFlag.objects.select_related("organization")
+    table_class = tables.FlagTable
+    filterset_fields = ["listed_on", "reason"]
+    export_basename = "credit-flags"
+    title = _l("Abnormal-activity and serious lists")
+
+    def get_queryset(self):
+        return super().get_queryset().filter(repaired_on__isnull=True)
+
+
+class ZombieListView(ObjectListView):
+    """Organizations the daily job marked DORMANT: street staff clear them or reactivate them."""
+
+    model = Organization
+    queryset = Organization.objects.select_related("region", "category").filter(status=OrgStatus.DORMANT)
+    filterset_class = OrganizationFilterSet
+    table_class = tables.ZombieTable
+    export_basename = "zombie-candidates"
+    title = _l("Zombie candidates")
+
+
+def _record(request, form_class, title, after=None):
+    if not _may_record(request.user):
+        raise PermissionDenied(_("Your role may not record this."))
+    initial = {"organization": request.GET.get("organization")} if request.GET.get("organization") else None
+    form = form_class(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            record = form.save(commit=False)
+            record.recorded_by = request.user
+            if after:
+                after(record)
+            record.save()
+            if not type(record).objects.visible_to(request.user).filter(pk=record.pk).exists():
+                raise PermissionDenied(_("This record would lie outside your jurisdiction."))
+        messages.success(request, _("Saved."))
+        return redirect(request.path.rsplit("/new/", 1)[0] + "/")
+    return render(request, "registry/record_form.html", {"form": form, "title": title})
+
+
+def _after_activity(activity):
+    organization = activity.organization
+    if not organization.last_activity_on or activity.held_on > organization.last_activity_on:
+        Organization.objects.filter(pk=organization.pk).update(last_activity_on=activity.held_on)
+
+
+def _after_grade(grade):
+    grade.valid_until = EvaluationGrade.validity(grade.awarded_on)
+    organization = grade.organization
+    organization.grade, organization.grade_valid_until = grade.grade, grade.valid_until
+    organization.save(update_fields=["grade", "grade_valid_until", "updated_at"])
+
+
+def _after_brand(brand):
+    if not brand.project:
+        Organization.objects.filter(pk=brand.organization_id).update(is_brand=True)
+
+
+@login_required
+def activity_create(request):
+    return _record(request, ActivityForm, _("Record an activity"), _after_activity)
+
+
+@login_required
+def training_create(request):
+    return _record(request, TrainingForm, _("Record a training"))
+
+
+@login_required
+def grade_create(request):
+    return _record(request, EvaluationGradeForm, _("Record an evaluation grade"), _after_grade)
+
+
+@login_required
+def brand_create(request):
+    return _record(request, BrandDesignationForm, _("Name a brand organization or project"), _after_brand)
+
+
+@scoped(Organization)
+@login_required
+def organization_flag(request, pk):
+    organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
+    form = FlagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            flag = raise_flag(organization, form.cleaned_data["reason"], form.cleaned_data["explanation"],
+                              user=request.user)
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            if flag is None:
+                messages.info(request, _("Already listed for this reason."))
+            else:
+                messages.success(request, _("Listed on the abnormal-activity list."))
+            return redirect(organization)
+    return render(request, "registry/record_form.html", {"form": form, "title": _("List %(name)s as abnormal")
+                                                         % {"name": organization.name}})
+
+
+@scoped(CreditFlag)
+@login_required
+def flag_repair(request, pk):
+    flag = get_object_or_404(CreditFlag.objects.visible_to(request.user).current(), pk=pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            repair_flag(flag, request.user, form.cleaned_data["reason"])
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Repaired: %(name)s is off the list for this reason.")
+                             % {"name": flag.organization.name})
+            return redirect("registry:flag_list")
+    return render(request, "registry/record_form.html", {"form": form, "title": _("Repair: %(flag)s")
+                                                         % {"flag": flag}})
+
+
+@scoped(Organization)
+@login_required
+def zombie_decide(request, pk):
+    """Clear (simplified deregistration) or reactivate a zombie candidate, with a reason."""
+    from filings.lifecycle import clear_dormant, reactivate
+
+    organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        decide = clear_dormant if request.POST.get("decision") == "clear" else reactivate
+        try:
+            decide(request.user, organization, form.cleaned_data["reason"])
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("%(name)s is now “%(status)s”.") % {
+                "name": organization.name, "status": organization.get_status_display()})
+            return redirect("registry:zombie_list")
+    return render(request, "registry/zombie_decide.html", {"form": form, "organization": organization})
+
+
+# ------------------------------------------------------------------------------------------------ imports, jobs
+
+@login_required
+def import_page(request):
+    if not (request.user.is_superuser or request.user.role in (Role.STREET_STAFF, Role.DISTRICT_REVIEWER,
+                                                                Role.ADMIN)):
+        raise PermissionDenied(_("Your role may not import."))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            form.add_error("file", _("Upload the XLSX template (or a CSV with the same columns)."))
+        else:
+            with transaction.atomic():
+                job = Job(kind=form.cleaned_data["kind"], created_by=request.user, input_name=upload.name[:200])
+                job.input_file.save(upload.name, upload, save=False)
+                job.save()
+                start(job)
+            return redirect("registry:job_detail", pk=job.pk)
+    recent = Job.objects.visible_to(request.user).exclude(kind=JobKind.EXPORT)[:10]
+    return render(request, "registry/import.html", {"form": form, "recent": recent, "kinds": JobKind})
+
+
+@login_required
+def import_template(request, kind):
+    if kind not in (JobKind.IMPORT_ORGANIZATIONS, JobKind.IMPORT_ACTIVITIES, JobKind.IMPORT_TRAININGS):
+        raise Http404
+    response = HttpResponse(template_workbook(kind),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
+    return response
+
+
+@login_required
+def job_detail(request, pk):
+    """The job's page; while it runs, HTMX polls this view for the progress partial."""
+    job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
+    template = "registry/_job_progress.html" if request.htmx else "registry/job_detail.html"
+    return render(request, template, {"job": job, "now": timezone.now()})
+
+
+@require_POST
+@login_required
+def job_retry(request, pk):
+    """A failed job (e.g. its worker was killed) is queued again; a finished one is left alone."""
+    job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
+    if job.status == JobStatus.FAILED:
+        Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, error="", processed=0)
+        start(job)
+    return redirect("registry:job_detail", pk=job.pk)
+
+
+@login_required
+def job_download(request, pk):
+    job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk, status=JobStatus.SUCCEEDED)
+    if not job.output_file:
+        raise Http404
+    return FileResponse(job.output_file.open("rb"), as_attachment=True, filename=job.output_name)
