@@ -8,11 +8,12 @@
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from registry.choices import RegionLevel, Role
 from registry.models import Region, User
-from tests.factories import PASSWORD, UserFactory, community, region
+from tests.factories import PASSWORD, PDF_BYTES, UserFactory, community, region
 
 
 @dataclass
@@ -48,6 +49,48 @@ class Cast:
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness would dominate the suite; the hasher itself is not under test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run in-process unless a test asks for the real worker on Redis (``real_worker`` fixture)."""
+    from config.celery import app
+
+    eager = "real_worker" not in request.fixturenames
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def real_worker(transactional_db, settings):
+    """A Celery worker process on the Redis broker, using the test database; stopped after the test."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from django.db import connection
+
+    if not settings.REDIS_URL or connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL and Redis (make test sets DATABASE_URL and REDIS_URL)")
+    db = connection.settings_dict
+    env = {**os.environ, "SHEQU_ENV": "test", "REDIS_URL": settings.REDIS_URL,
+           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"}
+    root = str(settings.BASE_DIR)
+    subprocess.run([sys.executable, "-m", "celery", "-A", "config", "purge", "-f"], cwd=root, env=env,
+                   capture_output=True, timeout=60, check=False)
+    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
+                               "--loglevel", "warning", "--without-gossip", "--without-mingle"],
+                              cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(2)
+    yield worker
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
 
 
 @pytest.fixture
@@ -106,3 +149,36 @@ def client_for():
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+# ------------------------------------------------------------------------------------------------ cases
+
+
+@pytest.fixture
+def colleague_a(world):
+    """A second staff member of street A, who may decide what street_a submitted."""
+    from registry.choices import Role
+
+    return UserFactory(username="street_a2", first_name="北山街道审核人", role=Role.STREET_STAFF,
+                       regions=[world.street_a])
+
+
+def pdf(name="doc.pdf"):
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+@pytest.fixture
+def ready_case():
+    """A case of the given kind with every required document uploaded."""
+
+    from filings.services import add_document, create_case, required_documents
+    from filings.workflows import WORKFLOWS
+
+    def make(user, kind, payload, organization=None):
+        case = create_case(user, kind, payload, organization=organization)
+
+        for doc_kind in required_documents(case) or WORKFLOWS[kind].required_documents:
+            add_document(user, case, pdf(f"{doc_kind}.pdf"), doc_kind)
+        return case
+
+    return make

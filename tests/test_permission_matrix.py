@@ -27,7 +27,8 @@ class Route:
     @property
     def parameters(self):
         """Non-object URL parameters with the value to try."""
-        return {name: PARAMETERS[name] for name in self.kwarg_names if name in PARAMETERS}
+        return {name: PARAMETERS.get(f"{self.name}:{name}", PARAMETERS[name])
+                for name in self.kwarg_names if name in PARAMETERS}
 
     @property
     def object_kwarg_names(self):
