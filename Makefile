@@ -79,8 +79,13 @@ test: system-test messages
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SHEQU_ENV=test \
 	  $(BIN)/pytest --create-db $(PYTEST_ARGS)
 
-bench: venv
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python manage.py bench
+# Benchmarks run on PostgreSQL in a database of their own (created when missing); see docs/benchmarks.md.
+BENCH_DATABASE_URL ?= postgres://postgres@localhost:5432/shequ_bench
+bench: venv system
+	@psql "$(BENCH_DATABASE_URL:%/shequ_bench=%/postgres)" -tAc "SELECT 1 FROM pg_database WHERE datname='shequ_bench'" \
+	  | grep -q 1 || createdb "$$(echo $(BENCH_DATABASE_URL) | sed 's|.*/||')" -h localhost -U postgres
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench
 
 soak: venv
 	@echo "make soak arrives with the hardening work (docs/benchmarks.md)"; exit 1

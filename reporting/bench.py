@@ -1,0 +1,89 @@
+"""Benchmarks behind `make bench`. Each returns figures; the command prints them. Nothing they write is kept:
+each runs inside a transaction that is rolled back."""
+
+import io
+import time
+from contextlib import contextmanager
+from importlib import import_module
+
+from django.db import transaction
+from django.utils import timezone
+
+
+class _Rollback(Exception):
+    pass
+
+
+@contextmanager
+def rolled_back():
+    try:
+        with transaction.atomic():
+            yield
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+def import_throughput(rows=5000) -> dict:
+    """Excel import of ``rows`` organizations: validation of every row, then the all-or-nothing import."""
+    from django.core.files.base import ContentFile
+    from openpyxl import Workbook
+
+    from registry import jobs
+    from registry.choices import CommitteeType, JobKind, RegionLevel, Role
+    from registry.models import Job, Region, User
+    from registry.resources import OrganizationResource
+    from registry.vocabularies import seed_terms
+
+    figures = {}
+    with rolled_back():
+        from registry.models import Term
+
+        seed_terms(Term)
+        county = Region.objects.create(code="990101", name="基准区", level=RegionLevel.COUNTY)
+        street = Region.objects.create(code="990101001", name="基准街道", level=RegionLevel.STREET, parent=county)
+        communities = [Region.objects.create(code=f"990101001{n:03d}", name=f"基准{n}社区", parent=street,
+                                             level=RegionLevel.COMMUNITY, committee_type=CommitteeType.RESIDENTS)
+                       for n in range(1, 11)]
+        user = User.objects.create(username=f"bench-{time.time_ns()}", role=Role.STREET_STAFF)
+        user.regions.set([street])
+        headers = [f.column_name for f in OrganizationResource().get_import_fields()]
+        book = Workbook()
+        book.active.append(headers)
+        for i in range(rows):
+            values = {"组织名称": f"基准组织{i:06d}", "管理层级": "街道备案", "类别": "居民互助类",
+                      "社区（区划）代码": communities[i % 10].code, "负责人": "王芳",
+                      "负责人身份证号码": "11010519491231002X", "成员数": 20, "备案编号": f"BENCH-{i:06d}"}
+            book.active.append([values.get(h, "") for h in headers])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        job = Job(kind=JobKind.IMPORT_ORGANIZATIONS, created_by=user, input_name="bench.xlsx")
+        job.input_file.save("bench.xlsx", ContentFile(buffer.getvalue()), save=False)
+        job.save()
+        started = time.perf_counter()
+        jobs.run(job.pk)
+        seconds = time.perf_counter() - started
+        job.refresh_from_db()
+        job.input_file.delete(save=False)
+        figures = {"rows": rows, "seconds": round(seconds, 2), "rows_per_second": round(rows / seconds),
+                   "status": job.status}
+    return figures
+
+
+def app_benchmarks() -> dict:
+    """Benchmarks other apps provide as ``<app>.bench.run()``."""
+    results = {}
+    for app in ("grants", "partybuilding"):
+        try:
+            module = import_module(f"{app}.bench")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.bench":
+                raise
+            continue
+        results[app] = module.run()
+    return results
+
+
+def run_all() -> dict:
+    return {"when": timezone.now().isoformat(timespec="seconds"), "import": import_throughput(),
+            **app_benchmarks()}
