@@ -78,6 +78,58 @@ def _organizations(county: Region, rng: random.Random) -> int:
     return len(rows)
 
 
+def _lifecycle(county: Region, rng: random.Random, actor) -> None:
+    """Activities, trainings and grades for most organizations; a few flagged or dormant ones to act on."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from registry.choices import FlagReason, OrgStatus, TraineeKind
+    from registry.models import Activity, CreditFlag, EvaluationGrade, Organization, Term, Training
+
+    organizations = list(Organization.objects.filter(region__code__startswith=county.prefix).order_by("pk"))
+    if not organizations or Activity.objects.filter(organization__in=organizations[:1]).exists():
+        return
+    today = timezone.localdate()
+    campaigns = list(Term.objects.filter(vocabulary="campaign"))
+    activities, trainings, grades = [], [], []
+    for organization in organizations:
+        if rng.random() < 0.7:
+            held_on = today - timedelta(days=rng.randint(1, 330))
+            activities.append(Activity(organization=organization, held_on=held_on, title=rng.choice(
+                ["重阳节敬老活动", "邻里议事会", "社区环境整治", "周末读书分享", "防诈骗宣传", "广场舞展演"]),
+                place=organization.venue, participants=rng.randint(10, 120), beneficiaries=rng.randint(10, 300),
+                campaign=rng.choice(campaigns), recorded_by=actor))
+            organization.last_activity_on = held_on
+        if rng.random() < 0.4:
+            trainings.append(Training(
+                region=organization.region, organization=organization, person_name=organization.leader_name,
+                trainee_kind=TraineeKind.ORGANIZATION_HEAD, course="社区社会组织负责人能力提升培训",
+                held_on=today - timedelta(days=rng.randint(30, 1500)), hours=rng.choice([4, 8, 16]),
+                recorded_by=actor))
+        if organization.tier == "registered" and rng.random() < 0.6:
+            awarded = today - timedelta(days=rng.randint(30, 1200))
+            grade = rng.choice(["5A", "4A", "3A", "3A", "2A"])
+            grades.append(EvaluationGrade(organization=organization, grade=grade, awarded_on=awarded,
+                                          valid_until=EvaluationGrade.validity(awarded), recorded_by=actor,
+                                          evaluator="第三方评估机构"))
+            organization.grade, organization.grade_valid_until = grade, EvaluationGrade.validity(awarded)
+    Activity.objects.bulk_create(activities, batch_size=1000)
+    Training.objects.bulk_create(trainings, batch_size=1000)
+    EvaluationGrade.objects.bulk_create(grades, batch_size=1000)
+    Organization.objects.bulk_update(organizations, ["last_activity_on", "grade", "grade_valid_until"],
+                                     batch_size=1000)
+    quiet = [o for o in organizations if o.last_activity_on is None]
+    for organization in quiet[:4]:
+        organization.status = OrgStatus.DORMANT
+    Organization.objects.bulk_update(quiet[:4], ["status"])
+    if len(quiet) > 5:
+        flagged = quiet[5]
+        CreditFlag.objects.create(organization=flagged, reason=FlagReason.UNREACHABLE,
+                                  explanation="按登记的活动场所多次联系未果", raised_by=actor)
+        Organization.objects.filter(pk=flagged.pk).update(status=OrgStatus.ABNORMAL)
+
+
 def _communities_for(street: Region, rng: random.Random) -> list[Region]:
     town = street.township_kind in (TownshipKind.TOWN, TownshipKind.TOWNSHIP)
     urban_count = rng.randint(2, 3) if town else rng.randint(6, 10)
@@ -136,6 +188,7 @@ def build_demo(county_code: str, seed: int = 2026) -> dict:
         user.regions.set(regions)
         accounts.append((username, role.label, "、".join(r.name for r in regions)))
     organizations = _organizations(county, rng)
+    _lifecycle(county, rng, User.objects.get(username="street"))
     return {
         "county": county,
         "rng": rng,
