@@ -37,6 +37,7 @@ router.register("credit-flags", FlagViewSet, basename="credit-flag")
 router.register("zombies", ZombieViewSet, basename="zombie")
 router.register("jobs", JobViewSet, basename="job")
 
+extra_urls = []
 for app in ("grants", "partybuilding", "reporting"):
     try:
         module = import_module(f"{app}.api")
@@ -45,6 +46,8 @@ for app in ("grants", "partybuilding", "reporting"):
             raise
         continue
     module.register_routes(router)
+    for route, view, name in getattr(module, "urlpatterns_extra", ()):
+        extra_urls.append(path(route, view.as_view(), name=name))
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -53,5 +56,6 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="token"),
     path("me/", CurrentUserView.as_view(), name="current-user"),
     path("lookup/", PublicLookupView.as_view(), name="lookup"),
+    *extra_urls,
     *router.urls,
 ]

@@ -5,14 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from filings.choices import CaseKind, CaseState
 from filings.models import Case
-from registry.filters import RegionChoiceFilter, YesNoFilter, visible_parents
+from registry.filters import RegionChoiceFilter, YesNoFilter, visible_regions
 
 
 class CaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Number or name"))
     kind = django_filters.ChoiceFilter(choices=CaseKind.choices, label=_("Kind"))
     state = django_filters.ChoiceFilter(choices=CaseState.choices, label=_("State"))
-    within = RegionChoiceFilter(queryset=visible_parents, method="in_subtree", label=_("Within"))
+    within = RegionChoiceFilter(queryset=visible_regions, method="in_subtree", label=_("Within"))
     overdue = YesNoFilter(method="only_overdue", label=_("Overdue"))
 
     class Meta:

@@ -153,7 +153,7 @@ def reactivate(user, organization, reason) -> Organization:
 
 def run_daily(today=None) -> dict:
     """Everything the daily beat entry does, in order."""
-    from registry.lifecycle import escalate_flags, send_term_alerts
+    from registry.lifecycle import escalate_flags, run_triggers, send_term_alerts
 
     today = today or timezone.localdate()
     new_year = today.month == 1 and today.day == 1
@@ -162,6 +162,7 @@ def run_daily(today=None) -> dict:
         "opened": opened,
         "reminders": send_annual_report_reminders(today),
         "flagged": flag_overdue_annual_reports(today),
+        "triggered": run_triggers(today),
         "escalated": escalate_flags(today),
         "term_alerts": send_term_alerts(today),
         "dormant": mark_zombie_candidates(today),

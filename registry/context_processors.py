@@ -46,14 +46,28 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
-    items = []
     entries = NAVIGATION[:-2] + _app_navigation() + NAVIGATION[-2:]  # API and admin stay last
+
+    def allowed(roles):
+        return not roles or user.is_superuser or user.role in roles
+
+    items, links = [], []
     for url_name, label, icon, roles in entries:
-        if roles and not (user.is_superuser or user.role in roles):
-            continue
-        items.append({"url": reverse(url_name), "label": label, "icon": icon, "active": False})
-    matching = [item for item in items if request.path == item["url"]
-                or (item["url"] != "/" and request.path.startswith(item["url"]))]
+        if url_name is None:  # a dropdown: ``roles`` holds its entries
+            children = [{"url": reverse(name), "label": text, "icon": sign, "active": False}
+                        for name, text, sign, child_roles in roles if allowed(child_roles)]
+            if children:
+                items.append({"label": label, "icon": icon, "children": children, "active": False})
+                links.extend(children)
+        elif allowed(roles):
+            item = {"url": reverse(url_name), "label": label, "icon": icon, "active": False}
+            items.append(item)
+            links.append(item)
+    matching = [link for link in links if request.path == link["url"]
+                or (link["url"] != "/" and request.path.startswith(link["url"]))]
     if matching:
-        max(matching, key=lambda item: len(item["url"]))["active"] = True
+        max(matching, key=lambda link: len(link["url"]))["active"] = True
+    for item in items:
+        if "children" in item:
+            item["active"] = any(child["active"] for child in item["children"])
     return {"navigation": items}

@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -8,10 +9,24 @@ from registry.choices import CommitteeType, Grade, LegalForm, OrgStatus, RegionL
 from registry.models import Organization, Region, Term
 
 
-def visible_parents(request):
+def visible_regions(request):
     if request is None:
         return Region.objects.none()
-    return Region.objects.visible_to(request.user).filter(level__lt=RegionLevel.COMMUNITY)
+    return Region.objects.visible_to(request.user)
+
+
+class RegionField(django_filters.fields.ModelChoiceField):
+    """Accepts any visible region's code (a community too, for drill-downs) but lists only streets and above in
+    its dropdown: a province has tens of thousands of communities."""
+
+    def _get_choices(self):
+        if hasattr(self, "_choices"):
+            return self._choices
+        iterator = self.iterator(self)
+        iterator.queryset = self.queryset.filter(level__lt=RegionLevel.COMMUNITY)
+        return iterator
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
 
 
 class YesNoSelect(django_filters.widgets.BooleanWidget):
@@ -32,12 +47,14 @@ class YesNoFilter(django_filters.BooleanFilter):
 class RegionChoiceFilter(django_filters.ModelChoiceFilter):
     """A region chosen by its code, from the regions the user may see."""
 
+    field_class = RegionField
+
 
 class RegionFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     level = django_filters.ChoiceFilter(choices=RegionLevel.choices, label=_("Level"))
     within = RegionChoiceFilter(
-        queryset=visible_parents, method="in_subtree", label=_("Within")
+        queryset=visible_regions, method="in_subtree", label=_("Within")
     )
     committee_type = django_filters.ChoiceFilter(choices=CommitteeType.choices, label=_("Committee type"))
     urban_rural_code = django_filters.ChoiceFilter(choices=UrbanRuralCode.choices, label=_("Urban-rural code"))
@@ -56,7 +73,7 @@ class RegionFilterSet(django_filters.FilterSet):
 
 class OrganizationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name, USCC or number"))
-    within = RegionChoiceFilter(queryset=visible_parents, method="in_subtree", label=_("Within"))
+    within = RegionChoiceFilter(queryset=visible_regions, method="in_subtree", label=_("Within"))
     tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("Tier"))
     legal_form = django_filters.ChoiceFilter(choices=LegalForm.choices, label=_("Legal form"))
     category = django_filters.ModelChoiceFilter(

@@ -20,6 +20,23 @@ def _may_manage_flags(user):
     return user.is_superuser or user.role in FLAG_ROLES
 
 
+# reason -> (function(queryset of open organizations) -> those to list, explanation). Apps register their checks
+# (the Party-building app registers "Party organization not established as required"); the daily job runs them.
+FLAG_TRIGGERS: dict[str, tuple] = {}
+
+
+def register_trigger(reason, select, explanation):
+    FLAG_TRIGGERS[reason] = (select, explanation)
+
+
+def run_triggers(today=None) -> int:
+    listed = 0
+    for reason, (select, explanation) in FLAG_TRIGGERS.items():
+        for organization in select(Organization.objects.open()).iterator(chunk_size=2000):
+            listed += raise_flag(organization, reason, str(explanation), today=today) is not None
+    return listed
+
+
 @transaction.atomic
 def raise_flag(organization, reason, explanation, user=None, today=None) -> CreditFlag | None:
     """Lists an organization as abnormal for a reason; None when it is listed for that reason already."""

@@ -57,3 +57,18 @@ def granted_pks(user, model):
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
     pass
+
+
+class _WholeTree:
+    """Stands for "no jurisdiction limit" where a job reads a whole region for itself (the yearly report of a
+    region covers all of it, whoever asked). Never a request's user."""
+
+    is_authenticated = is_active = sees_everything = True
+    is_superuser = False
+    region_prefixes = ()
+    primary_region = None
+    pk = None
+    role = ""
+
+
+WHOLE_TREE = _WholeTree()

@@ -24,15 +24,17 @@ class Route:
     is_api: bool
     callback: object = None
 
+    def _parameter(self, name):
+        return PARAMETERS.get(f"{self.name}:{name}", PARAMETERS.get(name))
+
     @property
     def parameters(self):
         """Non-object URL parameters with the value to try."""
-        return {name: PARAMETERS.get(f"{self.name}:{name}", PARAMETERS[name])
-                for name in self.kwarg_names if name in PARAMETERS}
+        return {name: self._parameter(name) for name in self.kwarg_names if self._parameter(name) is not None}
 
     @property
     def object_kwarg_names(self):
-        return [name for name in self.kwarg_names if name not in PARAMETERS]
+        return [name for name in self.kwarg_names if self._parameter(name) is None]
 
     @property
     def model(self):
