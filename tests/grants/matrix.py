@@ -1,0 +1,93 @@
+"""Venture-grant objects for the permission matrix (see tests/matrix.py).
+
+Rounds normally belong to a county and are visible to every street in it; a county-level round cannot be
+"street A's and not street B's", so the matrix uses rounds run by a street (a street may run its own round):
+side "a" → a round of street A, side "b" → a round of street B. Everything below a round belongs to the
+organization's community on that side.
+"""
+
+from decimal import Decimal
+from itertools import count
+
+from django.core.files.base import ContentFile
+
+from grants.choices import AppState, Milestone, RoundState
+from grants.models import Application, Attachment, Fund, Round, Subsidy, Track, Tranche
+
+_serial = count(1)
+
+
+def _street(world, side):
+    return world.street_a if side == "a" else world.street_b
+
+
+def _user(username):
+    from registry.models import User
+
+    return User.objects.get(username=username)
+
+
+def _round(world, side):
+    round_ = Round.objects.create(region=_street(world, side), name=f"矩阵创投{side.upper()}{next(_serial)}",
+                                  year=2026, state=RoundState.OPEN, created_by=_user("reviewer"))
+    Track.objects.create(round=round_, name="综合", budget=Decimal(100000))
+    return round_
+
+
+def _application(world, side):
+    from tests.matrix import _organization
+
+    round_ = _round(world, side)
+    return Application.objects.create(
+        round=round_, track=round_.tracks.first(), organization=_organization(world, side),
+        title=f"矩阵项目{side.upper()}{next(_serial)}", summary="—", amount_requested=Decimal(20000),
+        state=AppState.AWARDED, awarded_amount=Decimal(20000),
+        created_by=_user("street_a" if side == "a" else "street_b"))
+
+
+def _attachment(world, side):
+    from tests.factories import PDF_BYTES
+
+    application = _application(world, side)
+    attachment = Attachment(application=application, original_name=f"矩阵附件{side.upper()}{next(_serial)}.pdf",
+                            content_type="application/pdf", size=len(PDF_BYTES), uploaded_by=application.created_by)
+    attachment.file.save("m.pdf", ContentFile(PDF_BYTES), save=True)
+    return attachment
+
+
+def _tranche(world, side):
+    application = _application(world, side)
+    return Tranche.objects.create(application=application, sequence=1, percent=Decimal(50), amount=Decimal(10000),
+                                  milestone=Milestone.CONTRACT, state="released",
+                                  note=f"矩阵拨付{side.upper()}{next(_serial)}")
+
+
+def _fund(world, side):
+    from registry.models import Term
+
+    source = Term.objects.get(vocabulary="funding_source", code="lottery")
+    return Fund.objects.create(jurisdiction=_street(world, side), year=2000 + next(_serial), source=source,
+                               amount=Decimal(1000), note=f"矩阵资金{side.upper()}{next(_serial)}")
+
+
+def _subsidy(world, side):
+    from registry.models import Term
+    from tests.matrix import _organization
+
+    return Subsidy.objects.create(
+        organization=_organization(world, side), kind=Term.objects.get(vocabulary="subsidy_kind", code="rent"),
+        source=Term.objects.get(vocabulary="funding_source", code="public_finance"), amount=Decimal(500),
+        note=f"矩阵补贴{side.upper()}{next(_serial)}", recorded_by=_user("reviewer"))
+
+
+OBJECTS = {
+    Round: _round,
+    Application: _application,
+    Attachment: _attachment,
+    Tranche: _tranche,
+    Fund: _fund,
+    Subsidy: _subsidy,
+}
+
+MARKERS = {Round: "name", Application: "title", Attachment: "original_name", Tranche: "note", Fund: "note",
+           Subsidy: "note"}
