@@ -168,6 +168,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Annual reports (opened on 1 January), reminders, overdue flags, credit escalation, term alerts, zombies.
     "daily-lifecycle": {"task": "filings.tasks.daily_lifecycle", "schedule": crontab(hour=2, minute=0)},
+    # Indicator values per region per day: trends, and fast dashboards for provinces, cities and counties.
+    "daily-snapshots": {"task": "reporting.tasks.daily_snapshots", "schedule": crontab(hour=3, minute=0)},
+    # Yearly reports before 10 January (DOMAIN.md §7); also recovers reports whose worker died.
+    "yearly-reports": {"task": "reporting.tasks.schedule_yearly_reports",
+                       "schedule": crontab(hour=4, minute=0, day_of_month="1-9", month_of_year=1)},
 }
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, "seconds a login lasts", minimum=300)

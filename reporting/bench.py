@@ -84,6 +84,11 @@ def app_benchmarks() -> dict:
     return results
 
 
-def run_all() -> dict:
-    return {"when": timezone.now().isoformat(timespec="seconds"), "import": import_throughput(),
-            **app_benchmarks()}
+def run_all(scale=True) -> dict:
+    results = {"when": timezone.now().isoformat(timespec="seconds"), "import": import_throughput(),
+               **app_benchmarks()}
+    if scale:
+        from reporting.scale_bench import run
+
+        results["scale"] = run()
+    return results

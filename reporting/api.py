@@ -1,0 +1,146 @@
+"""Dashboard figures and yearly reports over the API: the same functions and access rule as the pages."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from registry.api.base import ScopedViewSetMixin
+from registry.models import Region
+from reporting import yearly
+from reporting.dashboard import indicator_rows, scorecard
+from reporting.models import YearlyReport
+
+
+class IndicatorSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    numerator = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    denominator = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    value = serializers.DecimalField(max_digits=14, decimal_places=1, allow_null=True)
+    target = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    operator = serializers.CharField(allow_blank=True)
+    source_document = serializers.CharField(allow_blank=True)
+    met = serializers.BooleanField(allow_null=True)
+    rows_url = serializers.CharField(allow_blank=True)
+
+
+class ChildSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    orgs_per_urban_community = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
+    orgs_per_rural_community = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
+    communities_below_target = serializers.IntegerField()
+    status = serializers.CharField()
+    rank = serializers.IntegerField()
+
+
+class DashboardSerializer(serializers.Serializer):
+    region = serializers.CharField()
+    snapshot_time = serializers.DateTimeField(allow_null=True)
+    indicators = IndicatorSerializer(many=True)
+    children = ChildSerializer(many=True)
+
+
+class DashboardView(APIView):
+    """Every indicator of a region against its target, and the child regions side by side."""
+
+    @extend_schema(parameters=[OpenApiParameter("region", str, description="region code; default: your own")],
+                   responses=DashboardSerializer)
+    def get(self, request):
+        regions = Region.objects.visible_to(request.user)
+        code = request.query_params.get("region") or (request.user.primary_region.code
+                                                       if request.user.primary_region else None)
+        region = get_object_or_404(regions, code=code) if code else regions.filter(parent=None).first()
+        if region is None:
+            raise PermissionDenied("Dashboards belong to a jurisdiction, and you have none.")
+        today = timezone.localdate()
+        rows, snapshot_time = indicator_rows(region, today)
+        indicators = [{
+            "id": r["indicator"].id, "name": str(r["indicator"].name), "unit": r["indicator"].unit,
+            "numerator": r["value"].numerator, "denominator": r["value"].denominator, "value": r["number"],
+            "target": r["target"].value if r["target"] else None,
+            "operator": r["target"].operator if r["target"] else "",
+            "source_document": r["target"].source_document if r["target"] else "", "met": r["met"],
+            "rows_url": r["url"]} for r in rows]
+        children = [{
+            "code": c["region"].code, "name": c["region"].name, "orgs_per_urban_community": c["urban"].value,
+            "orgs_per_rural_community": c["rural"].value, "communities_below_target": c["below"],
+            "status": c["status"], "rank": c["rank"]} for c in scorecard(region, request.user, today)]
+        return Response(DashboardSerializer({"region": region.code, "snapshot_time": snapshot_time,
+                                             "indicators": indicators, "children": children}).data)
+
+
+class YearlyReportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = YearlyReport
+        fields = ["id", "region", "year", "status", "progress", "attempts", "started_at", "finished_at", "error",
+                  "narrative", "submitted_at", "submitted_by"]
+        read_only_fields = fields
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    region = serializers.CharField()
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+
+class YearlyReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          viewsets.GenericViewSet):
+    """Yearly reports (DOMAIN.md §7). POST queues one (a Celery job); poll it; download the PDF or XLSX."""
+
+    queryset = YearlyReport.objects.all()
+    serializer_class = YearlyReportSerializer
+    filterset_fields = ["region", "year", "status"]
+
+    @extend_schema(request=ReportRequestSerializer, responses={202: YearlyReportSerializer})
+    def create(self, request):
+        data = ReportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        region = Region.objects.visible_to(request.user).filter(code=data.validated_data["region"]).first()
+        if region is None:
+            raise ValidationError({"region": "No such region in your jurisdiction."})
+        try:
+            report = yearly.request_report(request.user, region, data.validated_data["year"])
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        return Response(YearlyReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses=YearlyReportSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        report = self.get_object()
+        try:
+            yearly.submit(request.user, report)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.messages) from None
+        return Response(YearlyReportSerializer(report).data)
+
+    @extend_schema(parameters=[OpenApiParameter("format", str, enum=["pdf", "xlsx"])],
+                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="file")
+    def file(self, request, pk=None):
+        report = self.get_object()
+        fmt = request.query_params.get("format", "pdf")
+        stored = report.pdf if fmt == "pdf" else report.xlsx if fmt == "xlsx" else None
+        if report.status != "done" or not stored:
+            raise Http404
+        return FileResponse(stored.open("rb"), as_attachment=True,
+                            filename=f"yearly-report-{report.region_id}-{report.year}.{fmt}")
+
+
+def register_routes(router):
+    router.register("yearly-reports", YearlyReportViewSet, basename="yearly-report")
+
+
+urlpatterns_extra = [("dashboard/", DashboardView, "dashboard")]

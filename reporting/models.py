@@ -1,0 +1,152 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from registry.choices import Tier
+from registry.scoping import ScopedQuerySet
+
+
+class Operator(models.TextChoices):
+    AT_LEAST = ">=", "≥"
+    AT_MOST = "<=", "≤"
+
+
+def all_tiers():
+    return list(Tier.values)
+
+
+class ReportingSettings(models.Model):
+    """Open choices of DOMAIN.md §3, per jurisdiction (longest code prefix wins; empty = everywhere)."""
+
+    jurisdiction_code = models.CharField(_("jurisdiction code prefix"), max_length=12, blank=True, unique=True)
+    counted_tiers = models.JSONField(_("tiers counted in the per-community averages"), default=all_tiers,
+                                     help_text=_("Pinghu counts registered + filed only; the default counts all."))
+
+    class Meta:
+        verbose_name = _("reporting settings")
+        verbose_name_plural = _("reporting settings")
+
+    def __str__(self):
+        return self.jurisdiction_code or "default"
+
+    @classmethod
+    def for_region(cls, region_code):
+        prefixes = [region_code[:n] for n in range(len(region_code), 0, -1)] + [""]
+        found = {s.jurisdiction_code: s for s in cls.objects.filter(jurisdiction_code__in=prefixes)}
+        return next((found[p] for p in prefixes if p in found), cls())
+
+
+class Target(models.Model):
+    """A quantitative rule: (jurisdiction, indicator, operator, value, deadline, source document).
+
+    A region is held to its nearest ancestor's target for an indicator (longest code prefix), unless it has its
+    own; among a jurisdiction's targets for one indicator, the one with the earliest deadline still ahead applies,
+    else the latest."""
+
+    jurisdiction_code = models.CharField(_("jurisdiction code prefix"), max_length=12, blank=True)
+    indicator = models.CharField(_("indicator"), max_length=40)
+    operator = models.CharField(_("operator"), max_length=2, choices=Operator.choices, default=Operator.AT_LEAST)
+    value = models.DecimalField(_("target value"), max_digits=12, decimal_places=2)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    source_document = models.CharField(_("source document"), max_length=100)
+    preset = models.CharField(_("adopted from preset"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["jurisdiction_code", "indicator", "deadline"]
+        constraints = [models.UniqueConstraint(fields=["jurisdiction_code", "indicator", "deadline"],
+                                               name="one_target_per_indicator_deadline")]
+
+    def __str__(self):
+        return f"{self.indicator} {self.operator} {self.value}"
+
+    def is_met(self, value) -> bool | None:
+        if value is None:
+            return None
+        return value >= self.value if self.operator == Operator.AT_LEAST else value <= self.value
+
+    def gap(self, value):
+        if value is None or self.is_met(value):
+            return None
+        return self.value - value if self.operator == Operator.AT_LEAST else value - self.value
+
+
+class IndicatorSnapshot(models.Model):
+    """An indicator's value for a region on a day, stored by the daily job: trends and large regions read these."""
+
+    scope_region_lookup = "region__code"
+
+    region = models.ForeignKey("registry.Region", models.CASCADE, related_name="+")
+    indicator = models.CharField(max_length=40)
+    taken_on = models.DateField()
+    numerator = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    denominator = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    value = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    taken_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "indicator", "taken_on"],
+                                               name="one_snapshot_per_region_indicator_day")]
+        # The dashboard: a region's latest values; the trend: one indicator of a region over months.
+        indexes = [models.Index(fields=["region", "taken_on"], name="snapshot_region_day_idx")]
+
+    def __str__(self):
+        return f"{self.region_id} {self.indicator} {self.taken_on}: {self.value}"
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def report_path(report, filename):
+    return f"reports/{report.region_id}/{report.year}/{secrets.token_hex(8)}-{filename}"
+
+
+class YearlyReportQuerySet(ScopedQuerySet):
+    pass
+
+
+class YearlyReport(models.Model):
+    """The yearly report of a region (DOMAIN.md §7), as of 31 December, due to the superior level by 10 January."""
+
+    scope_region_lookup = "region__code"
+
+    region = models.ForeignKey("registry.Region", models.PROTECT, related_name="+", verbose_name=_("region"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="Written while running; a stale one means the worker died.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    figures = models.JSONField(default=dict, blank=True)
+    narrative = models.JSONField(_("narrative"), default=dict, blank=True,
+                                 help_text=_("Section H: progress, problems, suggestions (free text)."))
+    pdf = models.FileField(upload_to=report_path, blank=True, max_length=200)
+    xlsx = models.FileField(upload_to=report_path, blank=True, max_length=200)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    submitted_at = models.DateTimeField(_("submitted to the superior level"), null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("submitted by"))
+
+    objects = YearlyReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("yearly report")
+        verbose_name_plural = _("yearly reports")
+        ordering = ["-year", "region_id"]
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="one_yearly_report_per_region")]
+
+    def __str__(self):
+        return f"{self.region} {self.year}"

@@ -1,0 +1,173 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from registry.choices import CLOSED_STATUSES, CommitteeType, RegionLevel
+from registry.exports import dataset_from_rows, export_response
+from registry.generic import scoped
+from registry.models import Organization, Region
+from registry.pdf import render_pdf
+from reporting import yearly
+from reporting.dashboard import indicator_rows, scorecard, trend
+from reporting.indicators import Context, grade_distribution
+from reporting.models import YearlyReport
+from reporting.targets import targets_for
+
+
+def region_for(request, code=None):
+    """The region a page shows: the one asked for if the user may see it (else 404), or the user's own."""
+    regions = Region.objects.visible_to(request.user).select_related("parent")
+    code = code or request.GET.get("region")
+    if code:
+        return get_object_or_404(regions, code=code)
+    if request.user.primary_region is not None:
+        return regions.get(code=request.user.primary_region.code)
+    region = regions.filter(parent=None).order_by("code").first()
+    if region is None:
+        raise PermissionDenied(_("Dashboards and reports belong to a jurisdiction, and you have none."))
+    return region
+
+
+def _breadcrumbs(request, region):
+    return [r for r in region.ancestors() if request.user.can_see_region(r)]
+
+
+@login_required
+def dashboard(request):
+    region = region_for(request)
+    today = timezone.localdate()
+    rows, snapshot_time = indicator_rows(region, today, live=request.GET.get("live") == "1" or None)
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx"):
+        return export_response(_dashboard_dataset(region, rows), fmt, f"dashboard-{region.code}")
+    children = scorecard(region, request.user, today)
+    if fmt == "pdf":
+        return _dashboard_pdf(region, rows, children, today)
+    chart = {
+        "labels": [row["region"].name for row in children],
+        "urban": [float(row["urban"].value or 0) for row in children],
+        "rural": [float(row["rural"].value or 0) for row in children],
+        "trend": {key: [[month, float(value or 0)] for month, value in trend(region, key, today=today)]
+                  for key in ("orgs_per_urban_community", "orgs_per_rural_community", "party_work_coverage")},
+    }
+    targets = targets_for(region, today)
+    return render(request, "reporting/dashboard.html", {
+        "region": region, "rows": rows, "snapshot_time": snapshot_time, "children": children,
+        "breadcrumbs": _breadcrumbs(request, region), "chart": chart,
+        "grades": grade_distribution(Context(region, today)),
+        "urban_target": targets.get("orgs_per_urban_community"),
+        "rural_target": targets.get("orgs_per_rural_community"),
+        "is_community": region.level == RegionLevel.COMMUNITY,
+    })
+
+
+def _dashboard_dataset(region, rows):
+    headers = [_("Indicator"), _("Numerator"), _("Denominator"), _("Value"), _("Target"), _("Met"), _("Source")]
+    body = []
+    for row in rows:
+        target = row["target"]
+        body.append([str(row["indicator"].name), row["value"].numerator, row["value"].denominator, row["number"],
+                     f"{target.get_operator_display()} {target.value}" if target else "",
+                     "" if row["met"] is None else (_("Yes") if row["met"] else _("No")),
+                     target.source_document if target else ""])
+    return dataset_from_rows(headers, body)
+
+
+def _dashboard_pdf(region, rows, children, today):
+    content = render_pdf("reporting/pdf/dashboard.html", {"region": region, "rows": rows, "children": children,
+                                                          "today": today})
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="dashboard-{region.code}.pdf"'
+    return response
+
+
+@scoped(Region)
+@login_required
+def below_target(request, pk, kind):
+    """The communities behind "communities below target", each with its count and a link to its organizations."""
+    region = region_for(request, pk)
+    committee = {"urban": CommitteeType.RESIDENTS, "rural": CommitteeType.VILLAGERS}.get(kind)
+    if committee is None:
+        raise Http404
+    indicator_id = "orgs_per_urban_community" if kind == "urban" else "orgs_per_rural_community"
+    target = targets_for(region).get(indicator_id)
+    ctx = Context(region)
+    per_community = (Organization.objects.exclude(status__in=CLOSED_STATUSES)
+                     .filter(region=OuterRef("code"), tier__in=ctx.tiers).order_by().values("region")
+                     .annotate(c=Count("pk")).values("c"))
+    communities = (Region.objects.visible_to(request.user)
+                   .filter(level=RegionLevel.COMMUNITY, code__startswith=region.prefix, committee_type=committee)
+                   .annotate(org_count=Coalesce(Subquery(per_community), 0)).select_related("parent")
+                   .order_by("org_count", "code"))
+    if target is not None:
+        communities = communities.filter(org_count__lt=target.value)
+    return render(request, "reporting/below_target.html", {
+        "region": region, "communities": communities[:500], "total": communities.count(), "target": target,
+        "kind": kind, "breadcrumbs": _breadcrumbs(request, region)})
+
+
+# ------------------------------------------------------------------------------------------------ yearly reports
+
+@login_required
+def yearly_list(request):
+    region = region_for(request)
+    year = int(request.GET.get("year") or timezone.localdate().year - 1)
+    own = YearlyReport.objects.filter(region=region, year=year).first()
+    children = (Region.objects.visible_to(request.user).filter(parent=region).order_by("code")
+                .annotate(submitted=Count("code", filter=Q(pk__in=YearlyReport.objects.filter(
+                    year=year, submitted_at__isnull=False).values("region")))))
+    reports = {r.region_id: r for r in YearlyReport.objects.filter(region__parent=region, year=year)}
+    return render(request, "reporting/yearly_list.html", {
+        "region": region, "year": year, "report": own, "children": [(c, reports.get(c.code)) for c in children],
+        "breadcrumbs": _breadcrumbs(request, region), "may_request": yearly.may_request(request.user, region)})
+
+
+@login_required
+@require_POST
+def yearly_request(request):
+    region = region_for(request, request.POST.get("region"))
+    year = int(request.POST.get("year") or timezone.localdate().year - 1)
+    try:
+        report = yearly.request_report(request.user, region, year)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect(f"{request.path.replace('request/', '')}?region={region.code}&year={year}")
+    return redirect("reporting:yearly_detail", pk=report.pk)
+
+
+@scoped(YearlyReport)
+@login_required
+def yearly_detail(request, pk):
+    report = get_object_or_404(YearlyReport.objects.visible_to(request.user).select_related("region"), pk=pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "submit":
+                yearly.submit(request.user, report)
+                messages.success(request, _("Submitted to the superior level."))
+            else:
+                yearly.save_narrative(request.user, report, {k: request.POST.get(k, "") for k in yearly.NARRATIVE})
+                messages.success(request, _("Narrative saved; run the report again to include it."))
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("reporting:yearly_detail", pk=report.pk)
+    template = "reporting/_yearly_progress.html" if request.htmx else "reporting/yearly_detail.html"
+    return render(request, template, {"report": report, "stale": yearly.is_stale(report),
+                                      "narrative_fields": yearly.narrative_fields(report)})
+
+
+@scoped(YearlyReport)
+@login_required
+def yearly_file(request, pk, fmt):
+    report = get_object_or_404(YearlyReport.objects.visible_to(request.user), pk=pk, status="done")
+    stored = report.pdf if fmt == "pdf" else report.xlsx if fmt == "xlsx" else None
+    if not stored:
+        raise Http404
+    return FileResponse(stored.open("rb"), as_attachment=True,
+                        filename=f"yearly-report-{report.region_id}-{report.year}.{fmt}")
