@@ -1,6 +1,6 @@
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -16,14 +16,16 @@ def visible_regions(request):
 
 
 class RegionField(django_filters.fields.ModelChoiceField):
-    """Accepts any visible region's code (a community too, for drill-downs) but lists only streets and above in
-    its dropdown: a province has tens of thousands of communities."""
+    """Accepts any visible region's code (a community too, for drill-downs) but lists in its dropdown only the
+    two levels below the user's top region, never communities: a province has thousands of streets and tens of
+    thousands of communities."""
 
     def _get_choices(self):
         if hasattr(self, "_choices"):
             return self._choices
+        top = self.queryset.aggregate(top=Min("level"))["top"] or RegionLevel.PROVINCE
         iterator = self.iterator(self)
-        iterator.queryset = self.queryset.filter(level__lt=RegionLevel.COMMUNITY)
+        iterator.queryset = self.queryset.filter(level__lte=min(top + 2, RegionLevel.STREET))
         return iterator
 
     choices = property(_get_choices, forms.ChoiceField.choices.fset)

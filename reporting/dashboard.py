@@ -80,6 +80,10 @@ def scorecard(region, user, today=None) -> list[dict]:
     children = list(Region.objects.visible_to(user).filter(parent=region, is_active=True).order_by("code"))
     if not children:
         return []
+    if region.level in SNAPSHOT_LEVELS:
+        rows = _scorecard_from_snapshots(children, targets_for(region, today), today)
+        if rows is not None:
+            return rows
     width = PREFIX_LENGTH[RegionLevel(children[0].level)]
     ctx = Context(region, today)
     targets = targets_for(region, today)
@@ -116,17 +120,45 @@ def scorecard(region, user, today=None) -> list[dict]:
         party = {row["prefix"]: row["work_coverage"] for row in coverage_by_child(region, user, today)}
     except ImportError:
         pass
-    rows = []
-    for child in children:
-        prefix = child.prefix
-        urban = Value(Decimal(org_counts[(prefix, "residents")]), Decimal(community_counts[(prefix, "residents")]),
-                      PER_COMMUNITY)
-        rural = Value(Decimal(org_counts[(prefix, "villagers")]), Decimal(community_counts[(prefix, "villagers")]),
-                      PER_COMMUNITY)
-        row = {"region": child, "urban": urban, "rural": rural, "below": below[prefix],
-               "party_work": party.get(prefix)}
+    return _ranked([{
+        "region": child,
+        "urban": Value(Decimal(org_counts[(child.prefix, "residents")]),
+                       Decimal(community_counts[(child.prefix, "residents")]), PER_COMMUNITY),
+        "rural": Value(Decimal(org_counts[(child.prefix, "villagers")]),
+                       Decimal(community_counts[(child.prefix, "villagers")]), PER_COMMUNITY),
+        "below": below[child.prefix], "party_work": party.get(child.prefix)} for child in children], targets)
+
+
+SCORECARD_INDICATORS = ("orgs_per_urban_community", "orgs_per_rural_community", "urban_communities_below_target",
+                        "rural_communities_below_target", "party_work_coverage")
+
+
+def _scorecard_from_snapshots(children, targets, today):
+    """The scorecard from the children's snapshots of today; None when any child has none yet."""
+    found = {(s.region_id, s.indicator): s for s in IndicatorSnapshot.objects.filter(
+        region__in=children, taken_on=today, indicator__in=SCORECARD_INDICATORS)}
+    if any((child.code, "orgs_per_urban_community") not in found for child in children):
+        return None
+
+    def value(child, indicator):
+        snapshot = found.get((child.code, indicator))
+        return Value(snapshot.numerator, snapshot.denominator, PER_COMMUNITY) if snapshot else Value(None)
+
+    def number(child, indicator):
+        snapshot = found.get((child.code, indicator))
+        return snapshot.value if snapshot else None
+
+    return _ranked([{
+        "region": child, "urban": value(child, "orgs_per_urban_community"),
+        "rural": value(child, "orgs_per_rural_community"),
+        "below": int((number(child, "urban_communities_below_target") or 0)
+                     + (number(child, "rural_communities_below_target") or 0)),
+        "party_work": number(child, "party_work_coverage")} for child in children], targets)
+
+
+def _ranked(rows, targets):
+    for row in rows:
         row["status"] = _status(row, targets)
-        rows.append(row)
     # Ranking: met targets first, then fewer communities below target, then density.
     rank_key = {"met": 0, "near": 1, "behind": 2, "none": 3}
     ranked = sorted(rows, key=lambda r: (rank_key[r["status"]], r["below"], -(r["urban"].value or 0)))

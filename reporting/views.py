@@ -61,7 +61,7 @@ def dashboard(request):
     return render(request, "reporting/dashboard.html", {
         "region": region, "rows": rows, "snapshot_time": snapshot_time, "children": children,
         "breadcrumbs": _breadcrumbs(request, region), "chart": chart,
-        "grades": grade_distribution(Context(region, today)),
+        "grades": None if snapshot_time else grade_distribution(Context(region, today)),
         "urban_target": targets.get("orgs_per_urban_community"),
         "rural_target": targets.get("orgs_per_rural_community"),
         "is_community": region.level == RegionLevel.COMMUNITY,

@@ -99,3 +99,30 @@ def test_dashboard_query_count_does_not_grow_with_the_data(district, cast, clien
         response = client.get(f"/dashboard/?region={region.code}")
     assert "10.8" in response.content.decode() or level != "county"
     assert response.status_code == 200
+
+
+def test_dashboard_exports_as_xlsx_and_pdf(district, cast, client_for):
+    import io
+    import subprocess
+
+    import openpyxl
+
+    adopt_preset("330106", "mca-2017")
+    client = client_for(cast.reviewer)
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/dashboard/?region=330106&export=xlsx").content)).active
+    rows = {row[0]: row for row in sheet.iter_rows(values_only=True)}
+    urban = rows["城市社区平均社会组织数"]
+    assert (urban[1], urban[2], urban[3]) == ("130.00", "12.00", "10.8") or float(urban[3]) == 10.8
+    pdf = client.get("/dashboard/?region=330106&export=pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True).stdout.decode()
+    assert "10.8" in text and "灵隐街道" in text
+
+
+def test_dashboard_says_when_it_reads_a_snapshot(district, cast, client_for):
+    from reporting.dashboard import take_snapshots
+
+    take_snapshots(max_level=3)
+    body = client_for(cast.reviewer).get("/dashboard/?region=330106").content.decode()
+    assert "快照" in body
+    assert "快照" not in client_for(cast.street_a).get("/dashboard/?region=330106002").content.decode()
