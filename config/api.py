@@ -13,6 +13,7 @@ from rest_framework.routers import DefaultRouter
 from filings.api import CaseViewSet, CertificateViewSet, DocumentViewSet
 from registry.api.lifecycle import (
     ActivityViewSet,
+    AuditViewSet,
     BrandViewSet,
     FlagViewSet,
     GradeViewSet,
@@ -36,6 +37,7 @@ router.register("brands", BrandViewSet, basename="brand")
 router.register("credit-flags", FlagViewSet, basename="credit-flag")
 router.register("zombies", ZombieViewSet, basename="zombie")
 router.register("jobs", JobViewSet, basename="job")
+router.register("audit", AuditViewSet, basename="audit")
 
 extra_urls = []
 for app in ("grants", "partybuilding", "reporting"):

@@ -23,6 +23,7 @@ NAVIGATION = [
     ("filings:case_list", _("Cases"), "folder2-open", ()),
     (None, _("Supervision"), "clipboard-check", SUPERVISION),
     ("registry:region_list", _("Regions"), "diagram-3", ()),
+    ("registry:audit_list", _("Audit trail"), "journal-text", (Role.ADMIN, Role.DISTRICT_REVIEWER)),
     ("api:docs", _("API"), "braces", (Role.ADMIN, Role.DISTRICT_REVIEWER)),
     ("admin:index", _("Administration"), "gear", (Role.ADMIN,)),
 ]
@@ -46,7 +47,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
-    entries = NAVIGATION[:-2] + _app_navigation() + NAVIGATION[-2:]  # API and admin stay last
+    entries = NAVIGATION[:-3] + _app_navigation() + NAVIGATION[-3:]  # audit, API and admin stay last
 
     def allowed(roles):
         return not roles or user.is_superuser or user.role in roles

@@ -62,3 +62,15 @@ class ZombieTable(BaseTable):
     def render_decide(self, record):
         return format_html('<a class="btn btn-sm btn-outline-primary" href="{}" data-testid="zombie-decide">{}</a>',
                            reverse("registry:zombie_decide", args=[record.pk]), _("Clear or reactivate"))
+
+
+class AuditTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        from registry.models import AuditEvent
+
+        model = AuditEvent
+        fields = ("at", "actor_name", "ip_address", "action", "object_type", "object_repr", "region_code", "changes",
+                  "detail")
+
+    def render_changes(self, value):
+        return "; ".join(f"{field}: {old} → {new}" for field, (old, new) in value.items())[:300] if value else "—"

@@ -31,4 +31,5 @@ urlpatterns = [
     path("jobs/<int:pk>/retry/", views.job_retry, name="job_retry"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
     path("lookup/", views.public_lookup, name="public_lookup"),
+    path("audit/", views.AuditListView.as_view(), name="audit_list"),
 ]

@@ -21,7 +21,16 @@ from registry.api.base import ScopedViewSetMixin
 from registry.choices import JobKind, OrgStatus, Role
 from registry.jobs import start
 from registry.lifecycle import RECORDERS, raise_flag, repair_flag
-from registry.models import Activity, BrandDesignation, CreditFlag, EvaluationGrade, Job, Organization, Training
+from registry.models import (
+    Activity,
+    AuditEvent,
+    BrandDesignation,
+    CreditFlag,
+    EvaluationGrade,
+    Job,
+    Organization,
+    Training,
+)
 
 
 def as_drf(exc):
@@ -247,6 +256,23 @@ class JobViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retrieve
         if job.status != "succeeded" or not job.output_file:
             raise Http404
         return FileResponse(job.output_file.open("rb"), as_attachment=True, filename=job.output_name)
+
+
+class AuditSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "at", "actor", "actor_name", "ip_address", "action", "object_type", "object_id",
+                  "object_repr", "region_code", "changes", "detail"]
+        read_only_fields = fields
+
+
+class AuditViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """The audit trail (append-only): system administrators see all, district reviewers their jurisdiction's."""
+
+    roles = (Role.ADMIN, Role.DISTRICT_REVIEWER)
+    queryset = AuditEvent.objects.all()
+    serializer_class = AuditSerializer
+    filterset_fields = ["action", "actor", "object_type", "object_id"]
 
 
 class LookupThrottle(AnonRateThrottle):

@@ -1,4 +1,4 @@
-from registry.models.audit import PersonalDataView
+from registry.models.audit import AuditAction, AuditEvent, PersonalDataView
 from registry.models.jobs import Job
 from registry.models.lifecycle import (
     Activity,
@@ -13,6 +13,7 @@ from registry.models.regions import Region, committee_type_of, township_kind_of
 from registry.models.users import User
 
 __all__ = [
-    "Activity", "BrandDesignation", "CreditFlag", "EvaluationGrade", "Job", "Notification", "Organization",
-    "PersonalDataView", "Region", "Term", "Training", "User", "clean_uscc", "committee_type_of", "township_kind_of",
+    "Activity", "AuditAction", "AuditEvent", "BrandDesignation", "CreditFlag", "EvaluationGrade", "Job",
+    "Notification", "Organization", "PersonalDataView", "Region", "Term", "Training", "User", "clean_uscc",
+    "committee_type_of", "township_kind_of",
 ]

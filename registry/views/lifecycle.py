@@ -27,7 +27,16 @@ from registry.forms_lifecycle import (
 from registry.generic import ObjectListView, scoped
 from registry.jobs import start, template_workbook
 from registry.lifecycle import RECORDERS, raise_flag, repair_flag
-from registry.models import Activity, BrandDesignation, CreditFlag, EvaluationGrade, Job, Organization, Training
+from registry.models import (
+    Activity,
+    AuditEvent,
+    BrandDesignation,
+    CreditFlag,
+    EvaluationGrade,
+    Job,
+    Organization,
+    Training,
+)
 
 
 def _may_record(user):
@@ -272,3 +281,14 @@ def job_download(request, pk):
     if not job.output_file:
         raise Http404
     return FileResponse(job.output_file.open("rb"), as_attachment=True, filename=job.output_name)
+
+
+class AuditListView(ObjectListView):
+    """The audit trail: system administrators see all of it, district reviewers their jurisdiction's."""
+
+    model = AuditEvent
+    roles = (Role.ADMIN, Role.DISTRICT_REVIEWER)
+    table_class = tables.AuditTable
+    filterset_fields = ["action", "actor_name", "object_type", "object_id"]
+    export_basename = "audit"
+    title = _l("Audit trail")

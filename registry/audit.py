@@ -1,0 +1,220 @@
+"""The audit trail: every create, update, workflow step, export, download, full view of an ID number and login.
+
+Plain records (AuditEvent rows); the acting user and address come from the request through a context variable,
+so services called from views are attributed without taking a request. Bulk writes (imports, demo data, the
+daily jobs' status changes) are recorded as one event each, not per row.
+"""
+
+import contextvars
+import logging
+from urllib.parse import unquote
+
+from django.db.models.signals import post_save, pre_save
+
+logger = logging.getLogger(__name__)
+
+_request = contextvars.ContextVar("audit_request", default=None)
+
+AUDITED_APPS = {"registry", "filings", "grants", "partybuilding", "reporting"}
+SKIPPED_MODELS = {"AuditEvent", "NumberSequence", "Notification", "Job", "IndicatorSnapshot", "YearlyReport"}
+MASKED_FIELDS = {"leader_id_number": "masked_id", "leader_phone": "masked_phone", "password": None}
+
+
+def client_ip(request):
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return (forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")) or None
+
+
+class AuditMiddleware:
+    """Makes the request's user and address available to the audit records; records attachment responses
+    (every export and download, pages and API alike)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request.set(request)
+        try:
+            response = self.get_response(request)
+            disposition = response.get("Content-Disposition", "")
+            if "attachment" in disposition and response.status_code == 200:
+                from registry.models import AuditAction
+
+                exporting = "export=" in request.META.get("QUERY_STRING", "")
+                record(AuditAction.EXPORT if exporting else AuditAction.DOWNLOAD,
+                       detail=unquote(f"{request.path}?{request.META.get('QUERY_STRING', '')}")[:300],
+                       object_repr=disposition.split("filename=")[-1].strip('"')[:200])
+            return response
+        finally:
+            _request.reset(token)
+
+
+def _region_code(obj):
+    if obj is None:
+        return ""
+    lookup = getattr(type(obj), "scope_region_lookup", None)
+    if not lookup:
+        return ""
+    value = obj
+    for part in lookup.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return ""
+    return str(value)
+
+
+def _mask(field, value):
+    from registry.personal import mask_id, mask_phone
+
+    if field == "leader_id_number":
+        return mask_id(str(value or ""))
+    if field == "leader_phone":
+        return mask_phone(str(value or ""))
+    if field == "password":
+        return "***"
+    return value
+
+
+def _jsonable(value):
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def record(action, obj=None, *, user=None, changes=None, detail="", object_repr=None, region_code=None):
+    """Write one audit event. Never raises into the caller's work: a failure to audit is logged loudly."""
+    from registry.models import AuditEvent
+
+    request = _request.get()
+    if user is None and request is not None and getattr(request, "user", None) is not None \
+            and request.user.is_authenticated:
+        user = request.user
+    if region_code is None:
+        region_code = _region_code(obj)
+        if not region_code and user is not None and getattr(user, "primary_region", None) is not None:
+            region_code = user.primary_region.code
+    try:
+        AuditEvent.objects.create(
+            actor=user if getattr(user, "pk", None) else None, actor_name=getattr(user, "username", "") or "",
+            ip_address=client_ip(request) if request is not None else None, action=action,
+            object_type=f"{obj._meta.app_label}.{obj._meta.model_name}" if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            object_repr=(object_repr if object_repr is not None else str(obj) if obj is not None else "")[:200],
+            region_code=region_code[:12], changes=changes or {}, detail=detail[:300])
+    except Exception:  # the audited work must not fail because auditing did; the log shows it
+        logger.exception("audit record failed: %s %s", action, obj)
+
+
+# ------------------------------------------------------------------------------------------------ signal handlers
+
+def _audited(sender) -> bool:
+    meta = sender._meta
+    # Migrations' state models (module "__fake__") write seed data before the audit table may exist.
+    return (meta.app_label in AUDITED_APPS and sender.__name__ not in SKIPPED_MODELS
+            and not sender.__name__.startswith("Historical") and sender.__module__ != "__fake__")
+
+
+def _has_history(sender) -> bool:
+    from simple_history.models import registered_models
+
+    return sender._meta.db_table in {m._meta.db_table for m in registered_models.values()}
+
+
+def _is_event(sender) -> bool:
+    names = {f.name for f in sender._meta.get_fields()}
+    return {"action", "from_state", "to_state", "actor"} <= names
+
+
+def on_history(sender, instance, history_instance, **kwargs):
+    """Creates and changes of models with history: the diff against the previous version."""
+    from registry.models import AuditAction
+
+    model = type(instance)
+    if model._meta.app_label not in AUDITED_APPS:
+        return
+    kind = history_instance.history_type
+    changes = {}
+    previous = history_instance.prev_record if kind == "~" else None
+    if previous is not None:
+        for change in history_instance.diff_against(previous, foreign_keys_are_objs=False).changes:
+            changes[change.field] = [_jsonable(_mask(change.field, change.old)),
+                                     _jsonable(_mask(change.field, change.new))]
+        if not changes:
+            return
+    action = {"+": AuditAction.CREATE, "~": AuditAction.UPDATE, "-": AuditAction.DELETE}[kind]
+    record(action, instance, user=getattr(history_instance, "history_user", None), changes=changes,
+           detail=getattr(history_instance, "history_change_reason", "") or "")
+
+
+def on_pre_save(sender, instance, **kwargs):
+    """Remember the values before a change of a model without history, for the diff after saving."""
+    if not _audited(sender) or _has_history(sender) or _is_event(sender) or instance.pk is None:
+        return
+    before = sender._default_manager.filter(pk=instance.pk).values().first()
+    instance._audit_before = before
+
+
+def on_post_save(sender, instance, created, **kwargs):
+    from registry.models import AuditAction, PersonalDataView
+
+    if not _audited(sender) or _has_history(sender) or kwargs.get("raw"):
+        return
+    if sender is PersonalDataView:
+        record(AuditAction.VIEW_PERSONAL, instance.organization, user=instance.user, detail=instance.field)
+        return
+    if _is_event(sender):
+        subject = next((getattr(instance, f.name) for f in sender._meta.concrete_fields
+                        if f.is_relation and f.name != "actor"), None)
+        changes = {"state": [instance.from_state, instance.to_state]} if instance.to_state else {}
+        record(AuditAction.TRANSITION, subject, user=instance.actor, changes=changes,
+               detail=f"{instance.action}: {instance.comment}"[:300])
+        return
+    after = {f.attname: getattr(instance, f.attname) for f in sender._meta.concrete_fields}
+    before = getattr(instance, "_audit_before", None) or {}
+    if created:
+        changes = {k: [None, _jsonable(_mask(k, v))] for k, v in after.items() if v not in (None, "", False)}
+    else:
+        changes = {k: [_jsonable(_mask(k, before.get(k))), _jsonable(_mask(k, v))]
+                   for k, v in after.items() if k in before and before.get(k) != v}
+        if not changes:
+            return
+    record(AuditAction.CREATE if created else AuditAction.UPDATE, instance, changes=changes)
+
+
+def on_login(sender, request, user, **kwargs):
+    from registry.models import AuditAction
+
+    token = _request.set(request)
+    try:
+        record(AuditAction.LOGIN, user=user, object_repr=user.username)
+    finally:
+        _request.reset(token)
+
+
+def on_logout(sender, request, user, **kwargs):
+    from registry.models import AuditAction
+
+    if user is not None:
+        record(AuditAction.LOGOUT, user=user, object_repr=user.username)
+
+
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    from registry.models import AuditAction
+
+    token = _request.set(request)
+    try:
+        record(AuditAction.LOGIN_FAILED, object_repr=str(credentials.get("username", ""))[:150], region_code="")
+    finally:
+        _request.reset(token)
+
+
+def connect():
+    from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+    from simple_history.signals import post_create_historical_record
+
+    post_create_historical_record.connect(on_history, dispatch_uid="audit-history")
+    pre_save.connect(on_pre_save, dispatch_uid="audit-pre-save")
+    post_save.connect(on_post_save, dispatch_uid="audit-post-save")
+    user_logged_in.connect(on_login, dispatch_uid="audit-login")
+    user_logged_out.connect(on_logout, dispatch_uid="audit-logout")
+    user_login_failed.connect(on_login_failed, dispatch_uid="audit-login-failed")
