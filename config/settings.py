@@ -4,6 +4,7 @@ With no environment at all the portal runs in the embedded mode: SQLite in var/,
 in-process. DATABASE_URL and REDIS_URL switch to PostgreSQL, a Redis broker and a real worker.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -63,6 +64,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "simple_history",
     "django_htmx",
     "import_export",
@@ -81,11 +85,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "registry.two_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "registry.audit.AuditMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -111,6 +118,7 @@ TEMPLATES = [
 
 AUTH_USER_MODEL = "registry.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins before checking the password
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -119,7 +127,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "registry.passwords.ComplexityValidator"},
 ]
+
+# Fernet keys for ID numbers at rest (comma-separated; the first encrypts). Unset: derived from SECRET_KEY.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEY", [], "Fernet key(s) for ID numbers at rest; first one encrypts")
+if PRODUCTION and not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set when SHEQU_ENV=production "
+                               "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())')")
+
+# Lockout after repeated failed logins, per user name and address (django-axes).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, "failed logins before a lockout", minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, "how long a lockout lasts", minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = 1 if PRODUCTION else 0
+
+# Second factor (TOTP) for district reviewers and administrators.
+REQUIRE_TWO_FACTOR = env_bool("REQUIRE_TWO_FACTOR", PRODUCTION, "TOTP second factor for reviewers and administrators")
+LOGIN_URL_TWO_FACTOR = "/accounts/two-factor/"
+OTP_TOTP_ISSUER = "Shequ"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -176,7 +205,10 @@ CELERY_BEAT_SCHEDULE = {
                        "schedule": crontab(hour=4, minute=0, day_of_month="1-9", month_of_year=1)},
 }
 
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, "seconds a login lasts", minimum=300)
+# Idle timeout: the session ends after this many seconds without a request, and with the browser.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60, "seconds of inactivity before a login ends", minimum=300)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION, "redirect HTTP to HTTPS (behind TLS)")

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def boot(env_overrides, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SHEQU_ENV", "SECRET_KEY")}
-    env.update(SHEQU_DATA_DIR=str(tmp_path), **env_overrides)
+    env.update({"SHEQU_DATA_DIR": str(tmp_path), "FIELD_ENCRYPTION_KEY": "8Pd5e4YyOQk3VfWZ0W8pTqNlq1oX0pWz3Yk5iZc1uS0=",
+                **env_overrides})
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('booted')"],
         cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
@@ -65,3 +66,10 @@ def test_helpers_reject_junk(monkeypatch, helper, value):
         monkeypatch.setenv(name, value)
     with pytest.raises(ImproperlyConfigured):
         helper()
+
+
+def test_production_without_an_encryption_key_stops(tmp_path):
+    result = boot({"SHEQU_ENV": "production", "SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://u@localhost/db",
+                   "FIELD_ENCRYPTION_KEY": ""}, tmp_path)
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY" in result.stderr

@@ -23,6 +23,7 @@ from registry.choices import (
     Tier,
     Vocabulary,
 )
+from registry.fields import EncryptedCharField
 from registry.personal import mask_id, mask_phone, validate_id_number
 from registry.scoping import ScopedQuerySet
 
@@ -93,7 +94,7 @@ class Organization(models.Model):
     founded_on = models.DateField(_("founding date"), null=True, blank=True)
 
     leader_name = models.CharField(_("person in charge"), max_length=50)
-    leader_id_number = models.CharField(_("ID number of the person in charge"), max_length=18, blank=True)
+    leader_id_number = EncryptedCharField(_("ID number of the person in charge"), blank=True)
     leader_phone = models.CharField(_("phone of the person in charge"), max_length=20, blank=True)
     leader_is_party_member = models.BooleanField(_("person in charge is a Party member"), default=False)
     member_count = models.PositiveIntegerField(_("members"), default=0)
