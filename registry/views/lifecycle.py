@@ -122,7 +122,8 @@ def _record(request, form_class, title, after=None):
                 raise PermissionDenied(_("This record would lie outside your jurisdiction."))
         messages.success(request, _("Saved."))
         return redirect(request.path.rsplit("/new/", 1)[0] + "/")
-    return render(request, "registry/record_form.html", {"form": form, "title": title})
+    return render(request, "registry/record_form.html", {"form": form, "title": title,
+                                                         "cancel_url": request.path.rsplit("/new/", 1)[0] + "/"})
 
 
 def _after_activity(activity):

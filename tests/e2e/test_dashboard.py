@@ -11,7 +11,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_drill_from_district_to_a_communitys_organizations(district, cast, browser_as):  # noqa: F811
     adopt_preset("330106", "mca-2017")
     page = browser_as(cast.reviewer)
+    console_errors = []
+    page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
     page.goto(f"{page.base_url}/dashboard/?region=330106")
+    page.wait_for_selector("#children-chart canvas")  # ECharts drew under the Content-Security-Policy
     row = page.locator("[data-indicator=orgs_per_urban_community]")
     assert "10.8" in row.inner_text()
     page.get_by_test_id("child-330106003").click()
@@ -29,3 +32,4 @@ def test_drill_from_district_to_a_communitys_organizations(district, cast, brows
     page.get_by_test_id("community-orgs").click()
     page.wait_for_load_state()
     assert "共10条记录" in page.locator("main").inner_text()
+    assert not [e for e in console_errors if "Content Security Policy" in e], console_errors

@@ -1,6 +1,7 @@
 """Lists as a person uses them: filter without a reload, sort, open a row, page through."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import OrganizationFactory
 
@@ -22,7 +23,7 @@ def test_filter_sort_and_open_an_organization(world, cast, browser_as):
 
     # Filtering swaps the table in place (HTMX) and keeps the filter in the address.
     page.select_option("#id_tier", "community")
-    page.wait_for_function("document.querySelector('#object-table').innerText.includes('共1条记录')")
+    expect(page.locator("#object-table")).to_contain_text("共1条记录")
     assert "葛岭村老年协会" in main.inner_text()
     assert "tier=community" in page.url
 
@@ -30,7 +31,7 @@ def test_filter_sort_and_open_an_organization(world, cast, browser_as):
     page.goto(f"{page.base_url}/organizations/?tier=filed")
     page.locator(".pagination a", has_text="2").first.click()
     page.wait_for_url("**page=2**")
-    page.wait_for_function("document.querySelectorAll('#object-table tbody tr').length === 10")
+    expect(page.locator("#object-table tbody tr")).to_have_count(10)
     assert "tier=filed" in page.url
 
     # A row link opens the organization's page.
