@@ -201,6 +201,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Annual reports (opened on 1 January), reminders, overdue flags, credit escalation, term alerts, zombies.
     "daily-lifecycle": {"task": "filings.tasks.daily_lifecycle", "schedule": crontab(hour=2, minute=0)},
+    # Jobs and reports left queued while the broker was unreachable go on the queue again.
+    "requeue-waiting": {"task": "registry.tasks.requeue_waiting", "schedule": crontab(minute="*/2")},
     # Indicator values per region per day: trends, and fast dashboards for provinces, cities and counties.
     "daily-snapshots": {"task": "reporting.tasks.daily_snapshots", "schedule": crontab(hour=3, minute=0)},
     # Yearly reports before 10 January (DOMAIN.md §7); also recovers reports whose worker died.

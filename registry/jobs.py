@@ -1,10 +1,12 @@
 """Tracked jobs: imports and large exports. A Celery task loads the Job row by id and calls ``run``."""
 
 import io
+from datetime import timedelta
 
 import tablib
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -80,19 +82,30 @@ def read_dataset(job) -> tablib.Dataset:
     return clean
 
 
+STALE = timedelta(minutes=5)
+
+
 def start(job):
-    """Queue the job once its row is committed (the worker must find it)."""
+    """Queue the job once its row is committed (the worker must find it); a broker outage leaves it queued."""
+    from registry.queue import enqueue
     from registry.tasks import run_job
 
-    transaction.on_commit(lambda: run_job.delay(job.pk))
+    Job.objects.filter(pk=job.pk).update(queued_at=timezone.now())
+    transaction.on_commit(lambda: enqueue(run_job, job.pk))
+
+
+def claim(job_id) -> bool:
+    """Only one worker runs a job: a queued one, or a running one whose worker stopped writing its heartbeat."""
+    now = timezone.now()
+    waiting = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=now - STALE)
+    return bool(Job.objects.filter(waiting, pk=job_id).update(status=JobStatus.RUNNING, started_at=now,
+                                                               heartbeat_at=now, processed=0))
 
 
 def run(job_id):
+    if not claim(job_id):
+        return Job.objects.get(pk=job_id)  # finished, or another worker has it: do it only once
     job = Job.objects.get(pk=job_id)
-    if job.is_finished:
-        return job  # a redelivered message after the job already finished: do it only once
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now(), processed=0)
-    job.refresh_from_db()
     try:
         if job.kind == JobKind.EXPORT:
             _export(job)
@@ -106,7 +119,7 @@ def run(job_id):
 
 
 def _progress(job, processed):
-    Job.objects.filter(pk=job.pk).update(processed=processed)
+    Job.objects.filter(pk=job.pk).update(processed=processed, heartbeat_at=timezone.now())
 
 
 def _import(job):

@@ -124,6 +124,7 @@ class YearlyReport(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True,
                                         help_text="Written while running; a stale one means the worker died.")
     started_at = models.DateTimeField(null=True, blank=True)

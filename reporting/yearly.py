@@ -60,10 +60,12 @@ def request_report(user, region, year) -> YearlyReport:
     if report.status == ReportStatus.RUNNING and not is_stale(report):
         return report
     report.status, report.progress, report.error, report.requested_by = ReportStatus.QUEUED, 0, "", user
-    report.save(update_fields=["status", "progress", "error", "requested_by"])
+    report.queued_at = timezone.now()
+    report.save(update_fields=["status", "progress", "error", "requested_by", "queued_at"])
+    from registry.queue import enqueue
     from reporting.tasks import build_yearly_report
 
-    transaction.on_commit(lambda: build_yearly_report.delay(report.pk))
+    transaction.on_commit(lambda: enqueue(build_yearly_report, report.pk))
     return report
 
 

@@ -271,8 +271,9 @@ def job_retry(request, pk):
     """A failed job (e.g. its worker was killed) is queued again; a finished one is left alone."""
     job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
     if job.status == JobStatus.FAILED:
-        Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, error="", processed=0)
-        start(job)
+        with transaction.atomic():
+            Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, error="", processed=0)
+            start(job)
     return redirect("registry:job_detail", pk=job.pk)
 
 
