@@ -82,7 +82,7 @@ def read_dataset(job) -> tablib.Dataset:
     return clean
 
 
-STALE = timedelta(minutes=5)
+STALE = timedelta(minutes=2)  # heartbeats are written every chunk, about a second apart
 
 
 def start(job):

@@ -27,7 +27,8 @@ from reporting.dashboard import indicator_rows
 from reporting.indicators import Context, grade_distribution
 from reporting.models import ReportStatus, YearlyReport
 
-STALE_AFTER = timedelta(minutes=10)
+# The job writes its heartbeat at every step (seconds apart); two silent minutes mean its worker died.
+STALE_AFTER = timedelta(minutes=2)
 NARRATIVE = ("progress", "problems", "suggestions")
 MAX_REPORT_LEVEL = RegionLevel.STREET
 

@@ -47,3 +47,12 @@ def test_a_job_runs_once_even_if_two_messages_arrive(world, cast):
     assert jobs.claim(job.pk) is False  # a second message while it runs does nothing
     Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=10))
     assert jobs.claim(job.pk) is True  # its worker stopped writing the heartbeat: another may take it over
+
+
+def test_a_report_whose_worker_was_killed_is_taken_over_and_done_once(world, cast):
+    report = YearlyReport.objects.create(region=world.county, year=2026, status=ReportStatus.RUNNING, progress=20,
+                                         attempts=1, heartbeat_at=timezone.now() - timedelta(minutes=3))
+    assert requeue_waiting() == 1
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE and report.attempts == 2
+    assert requeue_waiting() == 0  # nothing left to take over
