@@ -87,8 +87,10 @@ bench: venv system
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench
 
-soak: venv
-	@echo "make soak arrives with the hardening work (docs/benchmarks.md)"; exit 1
+# Soak (bounded, loopback only): its own database, Redis, gunicorn and worker, all stopped at the end; docs/soak.md.
+SOAK_DATABASE_URL ?= postgres://postgres@localhost:5432/shequ_soak
+soak: venv system
+	SOAK_DATABASE_URL=$(SOAK_DATABASE_URL) $(BIN)/python tests/soak/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -11,6 +11,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from partybuilding import services
 from partybuilding.choices import AssignmentKind, MeetingKind, PartyForm
@@ -25,7 +26,7 @@ from partybuilding.coverage import (
 from partybuilding.filters import AssignmentFilterSet, MeetingFilterSet, PartyOrganizationFilterSet
 from partybuilding.models import InstructorAssignment, MeetingRecord
 from registry.api.base import ScopedViewSetMixin
-from registry.models import Organization, Region
+from registry.models import Organization
 
 
 def django_errors(exc):
@@ -301,17 +302,12 @@ class CoverageSerializer(serializers.Serializer):
     children = CoverageRowSerializer(many=True)
 
 
-class CoverageViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
+class CoverageView(APIView):
     """Party-building coverage of a region and its child regions side by side (the figures of /party/)."""
-
-    queryset = Region.objects.all()
-    serializer_class = CoverageSerializer
-    pagination_class = None
-    filter_backends = []
 
     @extend_schema(parameters=[OpenApiParameter("region", str, description="Region code; default: your own.")],
                    responses=CoverageSerializer)
-    def list(self, request):
+    def get(self, request):
         code = request.query_params.get("region", "").strip()
         region = overview_region(request.user, code)
         if region is None:
@@ -322,7 +318,10 @@ class CoverageViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
 
 
 def register_routes(router):
-    router.register("party/coverage", CoverageViewSet, basename="party-coverage")
     router.register("party/organizations", PartyOrganizationViewSet, basename="party-organization")
     router.register("party/assignments", AssignmentViewSet, basename="party-assignment")
     router.register("party/meetings", MeetingViewSet, basename="party-meeting")
+
+
+# One object, not a list: a plain view beside the router's routes (config/api.py adds these).
+urlpatterns_extra = [("party/coverage/", CoverageView, "party-coverage-list")]

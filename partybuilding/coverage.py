@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, Substr
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -128,6 +129,8 @@ def overview_region(user, code=None):
     """The region a coverage page shows: the one asked for if the user may see it (else 404), or the user's own."""
     regions = Region.objects.visible_to(user).select_related("parent__parent__parent__parent")
     if code:
+        if not code.isdigit():
+            raise Http404  # region codes are digits; anything else never reaches the database
         return get_object_or_404(regions, code=code)
     if user.primary_region is not None:
         return regions.get(code=user.primary_region.code)

@@ -60,6 +60,8 @@ class DashboardView(APIView):
         regions = Region.objects.visible_to(request.user)
         code = request.query_params.get("region") or (request.user.primary_region.code
                                                        if request.user.primary_region else None)
+        if code and not code.isdigit():
+            raise Http404
         region = get_object_or_404(regions, code=code) if code else regions.filter(parent=None).first()
         if region is None:
             raise PermissionDenied("Dashboards belong to a jurisdiction, and you have none.")

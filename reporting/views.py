@@ -26,6 +26,8 @@ def region_for(request, code=None):
     regions = Region.objects.visible_to(request.user).select_related("parent")
     code = code or request.GET.get("region")
     if code:
+        if not code.isdigit():
+            raise Http404  # region codes are digits; anything else never reaches the database
         return get_object_or_404(regions, code=code)
     if request.user.primary_region is not None:
         return regions.get(code=request.user.primary_region.code)

@@ -31,7 +31,11 @@ class OrganizationSerializer(serializers.ModelSerializer):
     leader_id_number = serializers.CharField(source="masked_id_number", read_only=True)
     leader_phone = serializers.CharField(source="masked_phone", read_only=True)
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    hub_kind = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    hub_kind = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    # Read-only choice fields lose "may be blank" in the schema; these may be: filed groups have no legal form.
+    legal_form = serializers.CharField(read_only=True, help_text="social_group, social_service, foundation or empty")
+    charter_kind = serializers.CharField(read_only=True, help_text="full, simplified or empty")
+    grade = serializers.CharField(read_only=True, help_text="5A-1A or empty")
     target_groups = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
     class Meta:
