@@ -10,7 +10,16 @@ from itertools import count
 from django.core.files.base import ContentFile
 
 from filings.models import Case, Certificate, Document
-from registry.models import Activity, BrandDesignation, CreditFlag, EvaluationGrade, Organization, Region, Training
+from registry.models import (
+    Activity,
+    AuditEvent,
+    BrandDesignation,
+    CreditFlag,
+    EvaluationGrade,
+    Organization,
+    Region,
+    Training,
+)
 
 
 def _community(world, side):
@@ -86,6 +95,11 @@ def _flag(world, side):
                                      explanation=f"矩阵异常{side.upper()}{next(_serial)}")
 
 
+def _audit(world, side):
+    return AuditEvent.objects.create(action="update", region_code=_community(world, side).code,
+                                     object_repr=f"矩阵审计{side.upper()}{next(_serial)}")
+
+
 # model -> callable(world, side) returning an object that belongs to street A ("a") or street B ("b")
 OBJECTS = {
     Region: _community,
@@ -98,12 +112,13 @@ OBJECTS = {
     EvaluationGrade: _grade,
     BrandDesignation: _brand,
     CreditFlag: _flag,
+    AuditEvent: _audit,
 }
 
 # The text by which a listed object is recognised on a page, in an API response or an export.
 MARKERS = {Region: "name", Organization: "name", Case: "title", Document: "original_name", Certificate: "number",
            Activity: "title", Training: "person_name", EvaluationGrade: "evaluator", BrandDesignation: "project",
-           CreditFlag: "explanation"}
+           CreditFlag: "explanation", AuditEvent: "object_repr"}
 
 
 def marker(obj):

@@ -156,6 +156,11 @@ def test_object_routes_follow_the_subtree(route, world, cast, client_for):
         if role in SEES_A:
             assert statuses["get"] != 404 or statuses["post"] != 404, f"{role} cannot reach {route.name}"
         if role in BLIND_TO_A:
+            if 403 in statuses.values():
+                # Allowed only for a role barred from the endpoint altogether: 403 on its own side's object too.
+                own = object_kwargs(route.view_class, make(world, "b"), route.object_kwarg_names)
+                assert _request(client, route, own, "get").status_code == 403, f"{role} on {route.name}: 403 leaks"
+                continue
             assert set(statuses.values()) <= {404, 405}, f"{role} reaches {route.name}: {statuses}"
             assert 404 in statuses.values(), f"{role} on {route.name}: {statuses}"
 
