@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from registry.audit import record
 from registry.choices import JobKind, JobStatus
 from registry.exports import dataset_from_rows
-from registry.models import Job
+from registry.models import AuditAction, Job
 from registry.resources import RESOURCES
 
 CHUNK = 500
@@ -154,9 +155,13 @@ def _import(job):
     resource.row_offset = 1
     with transaction.atomic():
         result = resource.import_data(dataset, dry_run=False, use_transactions=True, raise_errors=True)
+        imported = result.totals.get("new", total)
+        # One audit event for the whole import (its rows are bulk-created, each with a history row).
+        record(AuditAction.IMPORT, job, user=job.created_by,
+               detail=f"{job.get_kind_display()}: {imported} rows from {job.input_name}")
     Job.objects.filter(pk=job.pk).update(
         status=JobStatus.SUCCEEDED, finished_at=timezone.now(), processed=total,
-        result={"error_count": 0, "errors": [], "imported": result.totals.get("new", total)})
+        result={"error_count": 0, "errors": [], "imported": imported})
 
 
 def _row_errors(result, start_row):

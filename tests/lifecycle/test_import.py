@@ -79,6 +79,10 @@ def test_5000_rows_with_3_bad_ones_import_nothing_then_all(world, cast, settings
     assert imported.result["imported"] == 5000
     assert Organization.objects.count() == 5000
     assert Organization.history.filter(history_type="+").values("id").distinct().count() == 5000
+    from registry.models import AuditEvent
+
+    audit = AuditEvent.objects.get(action="import")
+    assert audit.actor == cast.street_a and "5000" in audit.detail
     print(f"\nimported 5000 rows in {seconds:.1f} s = {5000 / seconds:.0f} rows/s")
 
 
