@@ -94,14 +94,29 @@ def escalate_flags(today=None) -> int:
         listed_on=FlagList.SERIOUS, escalated_on=today)
 
 
+AUDIT_EACH_UP_TO = 200  # above this (the daily job's bulk runs) one summary event is recorded
+
+
 def set_status(organizations, status, user=None, reason=""):
-    """Bulk status change that still writes a history row per organization."""
+    """Bulk status change that still writes a history row per organization, and the audit trail: an event per
+    organization for a person's decision, one summary event for a scheduled bulk run."""
+    from registry.audit import record
+    from registry.models import AuditAction
+
     organizations = list(organizations)
+    before = {organization.pk: organization.status for organization in organizations}
     for organization in organizations:
         organization.status = status
         organization._change_reason = reason
     bulk_update_with_history(organizations, Organization, ["status"], batch_size=1000, default_user=user,
                              default_change_reason=reason)
+    if len(organizations) <= AUDIT_EACH_UP_TO:
+        for organization in organizations:
+            record(AuditAction.UPDATE, organization, user=user, detail=str(reason)[:300],
+                   changes={"status": [before[organization.pk], status]})
+    else:
+        record(AuditAction.UPDATE, user=user, region_code="",
+               detail=f"{len(organizations)} organizations → {status}: {reason}"[:300])
     return len(organizations)
 
 

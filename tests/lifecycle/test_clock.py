@@ -115,6 +115,10 @@ def test_daily_job_marks_zombies_dormant_and_staff_decide(orgs, cast, client_for
     assert target.status == OrgStatus.CLEARED
     assert Organization.objects.filter(pk=target.pk).exists()  # the record stays
     assert target.history.first().history_change_reason == "连续两年无活动，经核实已解散"
+    from registry.models import AuditEvent
+
+    cleared = AuditEvent.objects.get(object_id=str(target.pk), changes__status=["dormant", "cleared"])
+    assert cleared.actor == cast.street_a and "解散" in cleared.detail
 
     group = orgs["active_group"]
     street.post(f"/organizations/{group.pk}/zombie/", {"decision": "reactivate", "reason": "近期开展活动"})
