@@ -36,13 +36,14 @@ def import_throughput(rows=5000) -> dict:
     from registry.vocabularies import seed_terms
 
     figures = {}
+    # Its own code prefix (98): the synthetic province of the scale benchmark (99) may be in the same database.
     with rolled_back():
         from registry.models import Term
 
         seed_terms(Term)
-        county = Region.objects.create(code="990101", name="基准区", level=RegionLevel.COUNTY)
-        street = Region.objects.create(code="990101001", name="基准街道", level=RegionLevel.STREET, parent=county)
-        communities = [Region.objects.create(code=f"990101001{n:03d}", name=f"基准{n}社区", parent=street,
+        county = Region.objects.create(code="980101", name="基准区", level=RegionLevel.COUNTY)
+        street = Region.objects.create(code="980101001", name="基准街道", level=RegionLevel.STREET, parent=county)
+        communities = [Region.objects.create(code=f"980101001{n:03d}", name=f"基准{n}社区", parent=street,
                                              level=RegionLevel.COMMUNITY, committee_type=CommitteeType.RESIDENTS)
                        for n in range(1, 11)]
         user = User.objects.create(username=f"bench-{time.time_ns()}", role=Role.STREET_STAFF)
