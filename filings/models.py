@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from filings.choices import OPEN_STATES, CaseKind, CaseState, CertificateKind, DocumentKind, InspectionResult
+from registry.models.regions import nearest_for_code
 from registry.scoping import ScopedQuerySet
 
 
@@ -135,9 +136,6 @@ def document_path(document, filename):
     return f"cases/{document.case_id}/{secrets.token_hex(16)}"
 
 
-class DocumentQuerySet(ScopedQuerySet):
-    pass
-
 
 class Document(models.Model):
     scope_region_lookup = "case__region__code"
@@ -153,7 +151,7 @@ class Document(models.Model):
                                     verbose_name=_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    objects = DocumentQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("document")
@@ -185,9 +183,6 @@ def verification_code():
     return secrets.token_hex(8).upper()
 
 
-class CertificateQuerySet(ScopedQuerySet):
-    pass
-
 
 class Certificate(models.Model):
     """A filing certificate or decision notice. Its verification code opens a public page with the current status."""
@@ -205,7 +200,7 @@ class Certificate(models.Model):
                                          default=verification_code)
     comment = models.TextField(_("grounds"), blank=True)
 
-    objects = CertificateQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("certificate")
@@ -246,12 +241,7 @@ class RegistrationPolicy(models.Model):
 
     @classmethod
     def for_region(cls, region_code: str):
-        prefixes = [region_code[:n] for n in range(len(region_code), 0, -1)] + [""]
-        policies = {p.jurisdiction_code: p for p in cls.objects.filter(jurisdiction_code__in=prefixes)}
-        for prefix in prefixes:
-            if prefix in policies:
-                return policies[prefix]
-        return cls(name="national baseline", source_document="民发〔2017〕191号")
+        return nearest_for_code(cls, region_code) or cls(name="national baseline", source_document="民发〔2017〕191号")
 
 
 class AnnualReportPolicy(models.Model):
@@ -273,9 +263,7 @@ class AnnualReportPolicy(models.Model):
 
     @classmethod
     def for_region(cls, region_code: str):
-        prefixes = [region_code[:n] for n in range(len(region_code), 0, -1)] + [""]
-        policies = {p.jurisdiction_code: p for p in cls.objects.filter(jurisdiction_code__in=prefixes)}
-        return next((policies[p] for p in prefixes if p in policies), cls())
+        return nearest_for_code(cls, region_code) or cls()
 
     def due_date(self, tier, year):
         from datetime import date

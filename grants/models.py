@@ -262,9 +262,6 @@ class RoundEvent(models.Model):
         return self.action
 
 
-class ApplicationQuerySet(ScopedQuerySet):
-    pass
-
 
 class Application(models.Model):
     """A project an organization asks a round to fund, submitted by street staff on its behalf."""
@@ -305,7 +302,7 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)
 
-    objects = ApplicationQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("venture-grant application")
@@ -543,9 +540,6 @@ class AllocationRun(models.Model):
         return f"{self.round} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class TrancheQuerySet(ScopedQuerySet):
-    pass
-
 
 class Tranche(models.Model):
     """A part of an award, released when its milestone passes and withheld when it fails."""
@@ -562,7 +556,7 @@ class Tranche(models.Model):
     decided_at = models.DateTimeField(_("released / withheld at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
 
-    objects = TrancheQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tranche")

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from registry.choices import Tier
+from registry.models.regions import nearest_for_code
 from registry.scoping import ScopedQuerySet
 
 
@@ -33,9 +34,7 @@ class ReportingSettings(models.Model):
 
     @classmethod
     def for_region(cls, region_code):
-        prefixes = [region_code[:n] for n in range(len(region_code), 0, -1)] + [""]
-        found = {s.jurisdiction_code: s for s in cls.objects.filter(jurisdiction_code__in=prefixes)}
-        return next((found[p] for p in prefixes if p in found), cls())
+        return nearest_for_code(cls, region_code) or cls()
 
 
 class Target(models.Model):
@@ -110,9 +109,6 @@ def report_path(report, filename):
     return f"reports/{report.region_id}/{report.year}/{secrets.token_hex(8)}-{filename}"
 
 
-class YearlyReportQuerySet(ScopedQuerySet):
-    pass
-
 
 class YearlyReport(models.Model):
     """The yearly report of a region (DOMAIN.md §7), as of 31 December, due to the superior level by 10 January."""
@@ -141,7 +137,7 @@ class YearlyReport(models.Model):
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name=_("submitted by"))
 
-    objects = YearlyReportQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("yearly report")

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from registry.models import code_prefixes
 from reporting.models import Target
 
 MCA, HANGZHOU, PINGHU, HENAN, SHANGHAI = (
@@ -74,9 +75,8 @@ def targets_for(region, today=None) -> dict:
     """Every indicator's target for a region, in one query: its nearest ancestor's (longest code prefix); among
     that jurisdiction's targets, the earliest deadline not yet passed, else the most recent one."""
     today = today or date.today()
-    prefixes = [region.code[:n] for n in range(len(region.code), 0, -1)] + [""]
     by_indicator: dict[str, list] = {}
-    for target in Target.objects.filter(jurisdiction_code__in=prefixes):
+    for target in Target.objects.filter(jurisdiction_code__in=code_prefixes(region.code)):
         by_indicator.setdefault(target.indicator, []).append(target)
     chosen = {}
     for indicator, targets in by_indicator.items():

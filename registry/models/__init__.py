@@ -9,11 +9,11 @@ from registry.models.lifecycle import (
     Training,
 )
 from registry.models.organizations import Organization, Term, clean_uscc
-from registry.models.regions import Region, committee_type_of, township_kind_of
+from registry.models.regions import Region, code_prefixes, committee_type_of, nearest_for_code, township_kind_of
 from registry.models.users import User
 
 __all__ = [
     "Activity", "AuditAction", "AuditEvent", "BrandDesignation", "CreditFlag", "EvaluationGrade", "Job",
     "Notification", "Organization", "PersonalDataView", "Region", "Term", "Training", "User", "clean_uscc",
-    "committee_type_of", "township_kind_of",
+    "code_prefixes", "committee_type_of", "nearest_for_code", "township_kind_of",
 ]

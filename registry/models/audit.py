@@ -39,9 +39,6 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", _("Logged out")
 
 
-class AuditQuerySet(ScopedQuerySet):
-    pass
-
 
 class AuditEvent(models.Model):
     """Who did what, when, from where, to which record, with the values before and after. Append-only: the model
@@ -63,7 +60,7 @@ class AuditEvent(models.Model):
     changes = models.JSONField(_("before and after"), default=dict, blank=True)
     detail = models.CharField(_("detail"), max_length=300, blank=True)
 
-    objects = AuditQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")

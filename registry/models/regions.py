@@ -115,6 +115,18 @@ class Region(models.Model):
             raise ValidationError({"committee_type": _("A community needs its committee type.")})
 
 
+def code_prefixes(code: str) -> list[str]:
+    """A code's prefixes, longest first, ending with "" (everywhere): how jurisdiction rules are looked up."""
+    return [code[:n] for n in range(len(code), 0, -1)] + [""]
+
+
+def nearest_for_code(model, code: str, field: str = "jurisdiction_code"):
+    """The row of ``model`` whose jurisdiction code is the longest prefix of ``code``, or None."""
+    prefixes = code_prefixes(code)
+    found = {getattr(row, field): row for row in model.objects.filter(**{f"{field}__in": prefixes})}
+    return next((found[prefix] for prefix in prefixes if prefix in found), None)
+
+
 def township_kind_of(code: str) -> str:
     number = int(code[6:9])
     if 1 <= number <= 99:
