@@ -17,8 +17,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, Substr
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from partybuilding.choices import MIN_FULL_MEMBERS, PARTY_ORGANIZATION_FORMS, Gap, PartyForm
@@ -126,17 +124,10 @@ def coverage_by_child(region, user, today=None) -> list[dict]:
 
 
 def overview_region(user, code=None):
-    """The region a coverage page shows: the one asked for if the user may see it (else 404), or the user's own."""
-    regions = Region.objects.visible_to(user).select_related("parent__parent__parent__parent")
-    if code:
-        if not code.isdigit():
-            raise Http404  # region codes are digits; anything else never reaches the database
-        return get_object_or_404(regions, code=code)
-    if user.primary_region is not None:
-        return regions.get(code=user.primary_region.code)
-    if user.sees_everything:
-        return regions.filter(parent=None).order_by("code").first()
-    return None
+    """The region a coverage page shows (registry.generic.region_for_page)."""
+    from registry.generic import region_for_page
+
+    return region_for_page(user, code)
 
 
 def in_region(region, user):

@@ -115,6 +115,25 @@ class ObjectDetailView(ScopedViewMixin, DetailView):
     pass
 
 
+def region_for_page(user, code=None):
+    """The region a page or endpoint shows: the one asked for if the user may see it (404 otherwise, and for a
+    code that is not digits, which never reaches the database), else the user's own, else the top of what they
+    see; None when they see no region at all."""
+    from django.http import Http404
+    from django.shortcuts import get_object_or_404
+
+    from registry.models import Region
+
+    regions = Region.objects.visible_to(user).select_related("parent__parent__parent__parent")
+    if code:
+        if not code.isdigit():
+            raise Http404
+        return get_object_or_404(regions, code=code)
+    if user.primary_region is not None:
+        return regions.get(code=user.primary_region.code)
+    return regions.filter(parent=None).order_by("code").first()
+
+
 def scoped(model):
     """Marks a function view that takes an object of ``model`` (the permission matrix reads it)."""
 

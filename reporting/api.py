@@ -3,7 +3,6 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from registry.api.base import ScopedViewSetMixin
+from registry.generic import region_for_page
 from registry.models import Region
 from reporting import yearly
 from reporting.dashboard import indicator_rows, scorecard
@@ -57,12 +57,7 @@ class DashboardView(APIView):
     @extend_schema(parameters=[OpenApiParameter("region", str, description="region code; default: your own")],
                    responses=DashboardSerializer)
     def get(self, request):
-        regions = Region.objects.visible_to(request.user)
-        code = request.query_params.get("region") or (request.user.primary_region.code
-                                                       if request.user.primary_region else None)
-        if code and not code.isdigit():
-            raise Http404
-        region = get_object_or_404(regions, code=code) if code else regions.filter(parent=None).first()
+        region = region_for_page(request.user, request.query_params.get("region"))
         if region is None:
             raise PermissionDenied("Dashboards belong to a jurisdiction, and you have none.")
         today = timezone.localdate()

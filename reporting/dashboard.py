@@ -5,13 +5,13 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce, Substr
+from django.db.models import Count
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from registry.choices import CLOSED_STATUSES, PREFIX_LENGTH, CommitteeType, RegionLevel
 from registry.models import Organization, Region
-from reporting.indicators import CATALOGUE, INDICATORS, PER_COMMUNITY, Context, Value
+from reporting.indicators import CATALOGUE, INDICATORS, PER_COMMUNITY, Context, Value, communities_with_counts
 from reporting.models import IndicatorSnapshot
 from reporting.targets import targets_for
 
@@ -105,12 +105,7 @@ def scorecard(region, user, today=None) -> list[dict]:
         target = targets.get(indicator_id)
         if target is None:
             continue
-        per_community = (Organization.objects.exclude(status__in=CLOSED_STATUSES)
-                         .filter(region=OuterRef("code"), tier__in=ctx.tiers).order_by().values("region")
-                         .annotate(c=Count("pk")).values("c"))
-        for row in (Region.objects.filter(level=RegionLevel.COMMUNITY, code__startswith=region.prefix,
-                                          committee_type=committee, is_active=True)
-                    .annotate(n=Coalesce(Subquery(per_community), 0)).filter(n__lt=target.value)
+        for row in (communities_with_counts(ctx, committee).filter(org_count__lt=target.value)
                     .annotate(child=Substr("code", 1, width)).order_by().values("child").annotate(c=Count("code"))):
             below[row["child"]] += row["c"]
     party = {}

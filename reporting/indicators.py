@@ -10,8 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from importlib.util import find_spec
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Substr
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -131,11 +131,16 @@ def _per_community(key):
     return compute
 
 
-def communities_with_counts(ctx, committee_type):
-    """Communities of one committee type with their counted organizations, in one query."""
-    counted = Q(organizations__tier__in=ctx.tiers) & ~Q(organizations__status__in=CLOSED_STATUSES)
-    return ctx.regions(RegionLevel.COMMUNITY, committee_type=committee_type).annotate(
-        org_count=Count("organizations", filter=counted))
+def communities_with_counts(ctx, committee_type, regions=None):
+    """Communities of one committee type in the subtree (of ``regions``, when given), each annotated with
+    ``org_count``, its counted open organizations: one correlated count, no join-and-group over the subtree."""
+    per_community = (Organization.objects.exclude(status__in=CLOSED_STATUSES)
+                     .filter(region=OuterRef("code"), tier__in=ctx.tiers).order_by().values("region")
+                     .annotate(c=Count("pk")).values("c"))
+    communities = ctx.regions(RegionLevel.COMMUNITY, committee_type=committee_type)
+    if regions is not None:
+        communities = communities.filter(code__in=regions.values("code"))
+    return communities.annotate(org_count=Coalesce(Subquery(per_community), 0))
 
 
 def _below_target(indicator_id, committee_type):

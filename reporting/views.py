@@ -1,37 +1,27 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from registry.choices import CLOSED_STATUSES, CommitteeType, RegionLevel
+from registry.choices import CommitteeType, RegionLevel
 from registry.exports import dataset_from_rows, export_response
-from registry.generic import scoped
-from registry.models import Organization, Region
+from registry.generic import region_for_page, scoped
+from registry.models import Region
 from registry.pdf import render_pdf
 from reporting import yearly
 from reporting.dashboard import indicator_rows, scorecard, trend
-from reporting.indicators import Context, grade_distribution
+from reporting.indicators import Context, communities_with_counts, grade_distribution
 from reporting.models import YearlyReport
 from reporting.targets import targets_for
 
 
 def region_for(request, code=None):
-    """The region a page shows: the one asked for if the user may see it (else 404), or the user's own."""
-    regions = Region.objects.visible_to(request.user).select_related("parent")
-    code = code or request.GET.get("region")
-    if code:
-        if not code.isdigit():
-            raise Http404  # region codes are digits; anything else never reaches the database
-        return get_object_or_404(regions, code=code)
-    if request.user.primary_region is not None:
-        return regions.get(code=request.user.primary_region.code)
-    region = regions.filter(parent=None).order_by("code").first()
+    region = region_for_page(request.user, code or request.GET.get("region"))
     if region is None:
         raise PermissionDenied(_("Dashboards and reports belong to a jurisdiction, and you have none."))
     return region
@@ -100,14 +90,8 @@ def below_target(request, pk, kind):
         raise Http404
     indicator_id = "orgs_per_urban_community" if kind == "urban" else "orgs_per_rural_community"
     target = targets_for(region).get(indicator_id)
-    ctx = Context(region)
-    per_community = (Organization.objects.exclude(status__in=CLOSED_STATUSES)
-                     .filter(region=OuterRef("code"), tier__in=ctx.tiers).order_by().values("region")
-                     .annotate(c=Count("pk")).values("c"))
-    communities = (Region.objects.visible_to(request.user)
-                   .filter(level=RegionLevel.COMMUNITY, code__startswith=region.prefix, committee_type=committee)
-                   .annotate(org_count=Coalesce(Subquery(per_community), 0)).select_related("parent")
-                   .order_by("org_count", "code"))
+    communities = (communities_with_counts(Context(region), committee, Region.objects.visible_to(request.user))
+                   .select_related("parent").order_by("org_count", "code"))
     if target is not None:
         communities = communities.filter(org_count__lt=target.value)
     return render(request, "reporting/below_target.html", {
