@@ -7,6 +7,7 @@ daily jobs' status changes) are recorded as one event each, not per row.
 
 import contextvars
 import logging
+from functools import cache
 from urllib.parse import unquote
 
 from django.db.models.signals import post_save, pre_save
@@ -107,6 +108,8 @@ def record(action, obj=None, *, user=None, changes=None, detail="", object_repr=
 
 # ------------------------------------------------------------------------------------------------ signal handlers
 
+# What follows depends only on the model class: computed once per class, not on every save.
+@cache
 def _audited(sender) -> bool:
     meta = sender._meta
     # Migrations' state models (module "__fake__") write seed data before the audit table may exist.
@@ -114,12 +117,14 @@ def _audited(sender) -> bool:
             and not sender.__name__.startswith("Historical") and sender.__module__ != "__fake__")
 
 
+@cache
 def _has_history(sender) -> bool:
     from simple_history.models import registered_models
 
     return sender._meta.db_table in {m._meta.db_table for m in registered_models.values()}
 
 
+@cache
 def _is_event(sender) -> bool:
     names = {f.name for f in sender._meta.get_fields()}
     return {"action", "from_state", "to_state", "actor"} <= names
