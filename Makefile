@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Pango/fonts for WeasyPrint PDFs (a CJK font so Chinese renders and embeds), gettext for the catalogs.
 APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei gettext
 # Debian's Chromium for the browser tests (Playwright's own browser download is not reachable), poppler for PDF text.
-APT_TEST := chromium chromium-driver poppler-utils
+APT_TEST := chromium chromium-driver poppler-utils faketime
 
 # The suite talks to the real services on this machine.
 TEST_DATABASE_URL ?= postgres://postgres@localhost:5432/shequ

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from registry.calendar import add_years
 from registry.choices import FlagList, OrgStatus, RegionLevel, Role
 from registry.models import CreditFlag, Notification, Organization, User
 
@@ -89,7 +90,7 @@ def repair_flag(flag, user, repair_reason, today=None) -> int:
 def escalate_flags(today=None) -> int:
     """Abnormal for two years and not repaired: moved to the serious list (DOMAIN.md §2)."""
     today = today or timezone.localdate()
-    cutoff = today.replace(year=today.year - 2)
+    cutoff = add_years(today, -2)
     return CreditFlag.objects.current().filter(listed_on=FlagList.ABNORMAL, raised_on__lte=cutoff).update(
         listed_on=FlagList.SERIOUS, escalated_on=today)
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registry.calendar import add_years
 from registry.choices import BrandLevel, FlagList, FlagReason, Grade, TraineeKind, Vocabulary
 from registry.scoping import ScopedQuerySet
 
@@ -99,7 +100,7 @@ class EvaluationGrade(models.Model):
 
     @staticmethod
     def validity(awarded_on):
-        return awarded_on.replace(year=awarded_on.year + 5) - timedelta(days=1)
+        return add_years(awarded_on, 5) - timedelta(days=1)
 
 
 class BrandDesignation(models.Model):
