@@ -10,7 +10,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from filings.api import CaseViewSet, CertificateViewSet, DocumentViewSet
+from filings.api import CaseViewSet, CertificateViewSet, DocumentViewSet, OrganizationCaseListView
+from registry.api.accounts import AcceptInvitationView, DelegateInvitationView, MyOrganizationView
 from registry.api.lifecycle import (
     ActivityViewSet,
     AuditViewSet,
@@ -59,6 +60,10 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="token"),
     path("me/", CurrentUserView.as_view(), name="current-user"),
     path("lookup/", PublicLookupView.as_view(), name="lookup"),
+    path("org/", MyOrganizationView.as_view(), name="my-organization"),
+    path("org/delegates/", DelegateInvitationView.as_view(), name="org-delegate-invite"),
+    path("org/invitations/accept/", AcceptInvitationView.as_view(), name="org-invitation-accept"),
+    path("org/cases/", OrganizationCaseListView.as_view(), name="org-cases"),
     *extra_urls,
     *router.urls,
 ]

@@ -7,10 +7,11 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from filings import services
@@ -20,8 +21,10 @@ from filings.forms import CaseForm, DeregistrationForm
 from filings.models import Case, Certificate, Document
 from filings.pdf import certificate_response
 from filings.workflows import WORKFLOWS
+from registry.accounts import membership_of
 from registry.api.base import ScopedViewSetMixin
 from registry.forms import form_data_from, payload_from
+from registry.middleware import OrganizationOnly
 from registry.models import Organization
 from registry.personal import mask_id, mask_phone
 
@@ -223,3 +226,16 @@ class CertificateViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
         return certificate_response(self.get_object())
+
+
+class OrganizationCaseListView(generics.ListAPIView):
+    """The signed-in organization's own cases (organization users only), with state and reasons for return."""
+
+    serializer_class = CaseSerializer
+    permission_classes = [IsAuthenticated, OrganizationOnly]
+    queryset = Case.objects.none()  # the schema's model; get_queryset narrows to the organization's own cases
+
+    def get_queryset(self):
+        member = membership_of(self.request.user)
+        return Case.objects.visible_to(self.request.user).filter(organization_id=member.organization_id) \
+            .order_by("-created_at")

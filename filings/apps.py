@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class FilingsConfig(AppConfig):
     name = "filings"
     verbose_name = _("Cases and filings")
+
+    def ready(self):
+        from filings.portal import cases_section
+        from registry.accounts import register_portal_section
+
+        register_portal_section(cases_section)

@@ -30,6 +30,7 @@ class Case(models.Model):
     """
 
     scope_region_lookup = "region__code"
+    scope_organization_lookup = "organization"
 
     number = models.CharField(_("case number"), max_length=24, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=CaseKind.choices)
@@ -139,6 +140,7 @@ def document_path(document, filename):
 
 class Document(models.Model):
     scope_region_lookup = "case__region__code"
+    scope_organization_lookup = "case__organization"
 
     case = models.ForeignKey(Case, models.PROTECT, related_name="documents", verbose_name=_("case"))
     kind = models.CharField(_("document type"), max_length=24, choices=DocumentKind.choices)
@@ -188,6 +190,7 @@ class Certificate(models.Model):
     """A filing certificate or decision notice. Its verification code opens a public page with the current status."""
 
     scope_region_lookup = "case__region__code"
+    scope_organization_lookup = "case__organization"
 
     number = models.CharField(_("document number"), max_length=60, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=CertificateKind.choices)

@@ -15,4 +15,6 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_download, name="document_download"),
     path("certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
     path("verify/<str:code>/", views.verify, name="verify"),
+    # The organization's own download (the staff route above is fenced off for organization users).
+    path("org/certificates/<int:pk>/", views.certificate_pdf, name="org_certificate_pdf"),
 ]

@@ -61,6 +61,9 @@ class Role(models.TextChoices):
     LEADER = "leader", _("Leader")
     GRANT_EXPERT = "grant_expert", _("Grant expert")
     ADMIN = "admin", _("System administrator")
+    # The person in charge of an organization (or a delegate): sees its own organization only, by a per-object
+    # grant, never by region.
+    ORGANIZATION = "organization", _("Organization member")
 
 
 # The region level a role's posts sit at; a user's regions must be of one of these levels.
@@ -70,6 +73,7 @@ ROLE_LEVELS = {
     Role.DISTRICT_REVIEWER: {RegionLevel.COUNTY},
     Role.LEADER: {RegionLevel.COUNTY, RegionLevel.CITY, RegionLevel.PROVINCE},
     Role.GRANT_EXPERT: set(),
+    Role.ORGANIZATION: set(),
     Role.ADMIN: {RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY},
 }
 

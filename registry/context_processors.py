@@ -47,6 +47,10 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
+    if user.role == Role.ORGANIZATION and not user.is_superuser:  # its own side only: staff pages answer 403
+        url = reverse("registry:org_home")
+        return {"navigation": [{"url": url, "label": _("My organization"), "icon": "house",
+                                "active": request.path.startswith(url)}]}
     entries = NAVIGATION[:-3] + _app_navigation() + NAVIGATION[-3:]  # audit, API and admin stay last
 
     def allowed(roles):

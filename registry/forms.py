@@ -126,3 +126,25 @@ def form_data_from(payload: dict) -> dict:
             continue
         data[name] = "on" if value is True else value
     return data
+
+
+class InvitationForm(forms.Form):
+    name = forms.CharField(label=_("Name of the person invited"), max_length=50)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    as_owner = forms.BooleanField(label=_("As person in charge (owner)"), required=False, initial=True,
+                                  help_text=_("The person in charge may later invite delegates."))
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(label=_("Your name"), max_length=50)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    username = forms.CharField(label=_("User name"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password_again = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data

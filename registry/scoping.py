@@ -1,7 +1,9 @@
 """The one access rule.
 
 An object is visible to a user when its region lies in the subtree of one of the user's regions (a code-prefix
-match, indexed), or when the user holds an explicit per-object grant (django-guardian ``view_<model>``).
+match, indexed), or when the user holds an explicit per-object grant (django-guardian ``view_<model>``). An
+organization's own users hold a grant on their organization; the records that belong to it (its cases, documents,
+certificates, ...) name the way to it in ``scope_organization_lookup`` and are visible to them through that grant.
 Every page, form choice list, export, report, Celery job and API endpoint narrows its queryset with
 ``Model.objects.visible_to(user)``; nothing filters by jurisdiction on its own.
 """
@@ -29,6 +31,12 @@ class ScopedQuerySet(models.QuerySet):
         granted = granted_pks(user, self.model)
         if granted is not None:
             condition |= Q(pk__in=granted)
+        organization_lookup = getattr(self.model, "scope_organization_lookup", None)
+        if organization_lookup and user.role == "organization":
+            from django.apps import apps
+
+            organizations = granted_pks(user, apps.get_model("registry", "Organization"))
+            condition |= Q(**{f"{organization_lookup}__in": organizations})
         if not condition:
             return self.none()
         return self.filter(condition)

@@ -32,4 +32,8 @@ urlpatterns = [
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
     path("lookup/", views.public_lookup, name="public_lookup"),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
+    path("organizations/<int:pk>/invite/", views.organization_invite, name="organization_invite"),
+    path("org/", views.org_home, name="org_home"),
+    path("org/invite/", views.org_invite_delegate, name="org_invite_delegate"),
+    path("org/invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -129,6 +129,8 @@ def marker(obj):
 PUBLIC = {
     "login", "logout", "set_language", "healthz", "api:schema", "api:docs", "api:redoc", "api:token",
     "filings:verify", "registry:public_lookup", "api:lookup",
+    # An invitation link: the token is the credential (tests/registry/test_organization_accounts.py).
+    "registry:invitation_accept", "api:org-invitation-accept",
 }
 
 # URL parameters that are not objects, with a value to try ("<url name>:<kwarg>" overrides "<kwarg>").
@@ -136,6 +138,7 @@ PARAMETERS = {
     "kind": "filing",
     "code": "0000000000000000",
     "registry:import_template:kind": "import_organizations",
+    "token": "not-a-real-invitation-token",
 }
 
 # URL names outside the matrix, with the reason.

@@ -5,6 +5,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from registry.api.accounts import InvitationLinkSerializer, InvitationSerializer, invitation_response
 from registry.api.base import ScopedReadOnlyViewSet
 from registry.api.serializers import (
     CurrentUserSerializer,
@@ -39,6 +40,13 @@ class OrganizationViewSet(ScopedReadOnlyViewSet):
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilterSet
     ordering_fields = ["name", "region", "tier", "status", "created_at"]
+
+    @extend_schema(request=InvitationSerializer, responses={201: InvitationLinkSerializer})
+    @action(detail=True, methods=["post"])
+    def invite(self, request, pk=None):
+        """Invite the organization's person in charge (or a delegate) to act for it online; the link is shown
+        once. For the street or community staff who hold its record."""
+        return invitation_response(request, self.get_object(), request.data)
 
     @extend_schema(request=None, responses=FullIdSerializer)
     @action(detail=True, methods=["post"], url_path="id-number")

@@ -1,3 +1,4 @@
+from registry.models.accounts import Invitation, OrganizationMember
 from registry.models.audit import AuditAction, AuditEvent, PersonalDataView
 from registry.models.jobs import Job
 from registry.models.lifecycle import (
@@ -13,7 +14,8 @@ from registry.models.regions import Region, code_prefixes, committee_type_of, ne
 from registry.models.users import User
 
 __all__ = [
-    "Activity", "AuditAction", "AuditEvent", "BrandDesignation", "CreditFlag", "EvaluationGrade", "Job",
-    "Notification", "Organization", "PersonalDataView", "Region", "Term", "Training", "User", "clean_uscc",
+    "Activity", "AuditAction", "AuditEvent", "BrandDesignation", "CreditFlag", "EvaluationGrade", "Invitation", "Job",
+    "Notification", "Organization", "OrganizationMember", "PersonalDataView", "Region", "Term", "Training", "User",
+    "clean_uscc",
     "code_prefixes", "committee_type_of", "nearest_for_code", "township_kind_of",
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET
 
+from registry.accounts import staff_may_invite
 from registry.choices import CommitteeType, RegionLevel, Role
 from registry.filters import OrganizationFilterSet, RegionFilterSet
 from registry.forms import CommunityForm, CommunityImportForm
@@ -157,6 +158,7 @@ class OrganizationDetailView(ObjectDetailView):
             brands=organization.brands.all()[:5],
             may_flag=user.is_superuser or user.role in FLAG_ROLES,
             may_record=user.is_superuser or user.role in RECORDERS,
+            may_invite=staff_may_invite(user),
             party_url=_optional_url("partybuilding:organization_party", organization.pk),
         )
         return context
