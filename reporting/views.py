@@ -17,7 +17,7 @@ from reporting import yearly
 from reporting.dashboard import indicator_rows, scorecard, trend
 from reporting.indicators import Context, communities_with_counts, grade_distribution
 from reporting.models import YearlyReport
-from reporting.targets import targets_for
+from reporting.targets import below_target_communities, may_manage, summarize, targets_for
 
 
 def region_for(request, code=None):
@@ -51,6 +51,8 @@ def dashboard(request):
     }
     targets = targets_for(region, today)
     return render(request, "reporting/dashboard.html", {
+        "summary": summarize([row["assessment"] for row in rows]), "may_manage": may_manage(request.user, region),
+        "today": today,
         "region": region, "rows": rows, "snapshot_time": snapshot_time, "children": children,
         "breadcrumbs": _breadcrumbs(request, region), "chart": chart,
         "grades": None if snapshot_time else grade_distribution(Context(region, today)),
@@ -90,10 +92,9 @@ def below_target(request, pk, kind):
         raise Http404
     indicator_id = "orgs_per_urban_community" if kind == "urban" else "orgs_per_rural_community"
     target = targets_for(region).get(indicator_id)
-    communities = (communities_with_counts(Context(region), committee, Region.objects.visible_to(request.user))
-                   .select_related("parent").order_by("org_count", "code"))
-    if target is not None:
-        communities = communities.filter(org_count__lt=target.value)
+    communities = communities_with_counts(Context(region), committee, Region.objects.visible_to(request.user))
+    below = below_target_communities(communities, region, indicator_id)
+    communities = (communities if below is None else below).select_related("parent").order_by("org_count", "code")
     return render(request, "reporting/below_target.html", {
         "region": region, "communities": communities[:500], "total": communities.count(), "target": target,
         "kind": kind, "breadcrumbs": _breadcrumbs(request, region)})
