@@ -38,6 +38,8 @@ def target_rows(region, today):
         rows.append({"indicator": indicator, "target": target,
                      "origin": origins.get(target.jurisdiction_code) if target else None,
                      "inherited": target is not None and target.jurisdiction_code != region.prefix,
+                     "derived_from": INDICATORS[service.DERIVED_FROM[indicator.id]].name
+                     if indicator.id in service.DERIVED_FROM else None,
                      "past": target is not None and target.deadline is not None and target.deadline < today})
     return rows
 

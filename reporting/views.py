@@ -63,13 +63,16 @@ def dashboard(request):
 
 
 def _dashboard_dataset(region, rows):
-    headers = [_("Indicator"), _("Numerator"), _("Denominator"), _("Value"), _("Target"), _("Met"), _("Source")]
+    headers = [_("Indicator"), _("Numerator"), _("Denominator"), _("Value"), _("Target"), _("Deadline"), _("Met"),
+               _("Short of target"), _("Source")]
     body = []
     for row in rows:
         target = row["target"]
         body.append([str(row["indicator"].name), row["value"].numerator, row["value"].denominator, row["number"],
-                     f"{target.get_operator_display()} {target.value}" if target else "",
+                     f"{target.get_operator_display()} {target.display_value}" if target else "",
+                     target.deadline.isoformat() if target and target.deadline else "",
                      "" if row["met"] is None else (_("Yes") if row["met"] else _("No")),
+                     row["assessment"].gap_text or row["assessment"].rollup_text,
                      target.source_document if target else ""])
     return dataset_from_rows(headers, body)
 
