@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry.models import Region
+from registry.permissions import has_jurisdiction, permits
 from reporting import targets as service
 from reporting.forms import AdoptForm, OverrideForm, TargetForm
 from reporting.indicators import CATALOGUE, INDICATORS
 from reporting.models import Target
-from reporting.views import _breadcrumbs, region_for
+from reporting.views import NO_JURISDICTION, _breadcrumbs, region_for
 
 
 def _errors(exc) -> str:
@@ -45,6 +46,7 @@ def target_rows(region, today):
 
 
 @login_required
+@permits(has_jurisdiction, NO_JURISDICTION)
 def targets(request):
     region = region_for(request, request.POST.get("region") if request.method == "POST" else None)
     if request.method == "POST":
