@@ -32,11 +32,16 @@ class ScopedViewMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if self.roles and not (request.user.sees_everything or request.user.role in self.roles):
+        if not self.permits(request.user):
             raise PermissionDenied
         base = self.queryset if self.queryset is not None else self.model._default_manager.all()
         self.queryset = base.visible_to(request.user)
         return super().dispatch(request, *args, **kwargs)
+
+    @classmethod
+    def permits(cls, user) -> bool:
+        """Who may open the view: checked in ``dispatch`` and by every menu and link to it (``may_open``)."""
+        return not cls.roles or user.sees_everything or user.role in cls.roles
 
     def get_queryset(self):
         if self.queryset is None:
