@@ -10,16 +10,24 @@ ORGANIZATION_PREFIXES = ("/org/", "/api/org/", "/accounts/", "/i18n/", "/static/
                          "/lookup/", "/api/me/")
 
 
+def is_organization_user(user) -> bool:
+    return user.is_authenticated and user.role == Role.ORGANIZATION and not user.is_superuser
+
+
+def fenced_off(user, path) -> bool:
+    """Whether ``path`` is on the staff side, closed to an organization user (the menus ask this too)."""
+    return is_organization_user(user) and not path.startswith(ORGANIZATION_PREFIXES)
+
+
 class OrganizationFence:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        if user.is_authenticated and user.role == Role.ORGANIZATION and not user.is_superuser:
+        if is_organization_user(request.user):
             if request.path == "/":
                 return redirect("registry:org_home")
-            if not request.path.startswith(ORGANIZATION_PREFIXES):
+            if fenced_off(request.user, request.path):
                 raise PermissionDenied
         return self.get_response(request)
 

@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from registry.choices import CommitteeType, RegionLevel
@@ -13,17 +14,20 @@ from registry.exports import dataset_from_rows, export_response
 from registry.generic import region_for_page, scoped
 from registry.models import Region
 from registry.pdf import render_pdf
+from registry.permissions import has_jurisdiction, permits
 from reporting import yearly
 from reporting.dashboard import indicator_rows, scorecard, trend
 from reporting.indicators import Context, communities_with_counts, grade_distribution
 from reporting.models import YearlyReport
-from reporting.targets import targets_for
+from reporting.targets import below_target_communities, may_manage, summarize, targets_for
+
+NO_JURISDICTION = _l("Dashboards and reports belong to a jurisdiction, and you have none.")
 
 
 def region_for(request, code=None):
     region = region_for_page(request.user, code or request.GET.get("region"))
     if region is None:
-        raise PermissionDenied(_("Dashboards and reports belong to a jurisdiction, and you have none."))
+        raise PermissionDenied(str(NO_JURISDICTION))
     return region
 
 
@@ -32,6 +36,7 @@ def _breadcrumbs(request, region):
 
 
 @login_required
+@permits(has_jurisdiction, NO_JURISDICTION)
 def dashboard(request):
     region = region_for(request)
     today = timezone.localdate()
@@ -51,6 +56,8 @@ def dashboard(request):
     }
     targets = targets_for(region, today)
     return render(request, "reporting/dashboard.html", {
+        "summary": summarize([row["assessment"] for row in rows]), "may_manage": may_manage(request.user, region),
+        "today": today,
         "region": region, "rows": rows, "snapshot_time": snapshot_time, "children": children,
         "breadcrumbs": _breadcrumbs(request, region), "chart": chart,
         "grades": None if snapshot_time else grade_distribution(Context(region, today)),
@@ -61,13 +68,16 @@ def dashboard(request):
 
 
 def _dashboard_dataset(region, rows):
-    headers = [_("Indicator"), _("Numerator"), _("Denominator"), _("Value"), _("Target"), _("Met"), _("Source")]
+    headers = [_("Indicator"), _("Numerator"), _("Denominator"), _("Value"), _("Target"), _("Deadline"), _("Met"),
+               _("Short of target"), _("Source")]
     body = []
     for row in rows:
         target = row["target"]
         body.append([str(row["indicator"].name), row["value"].numerator, row["value"].denominator, row["number"],
-                     f"{target.get_operator_display()} {target.value}" if target else "",
+                     f"{target.get_operator_display()} {target.display_value}" if target else "",
+                     target.deadline.isoformat() if target and target.deadline else "",
                      "" if row["met"] is None else (_("Yes") if row["met"] else _("No")),
+                     row["assessment"].gap_text or row["assessment"].rollup_text,
                      target.source_document if target else ""])
     return dataset_from_rows(headers, body)
 
@@ -88,10 +98,9 @@ def below_target(request, region, kind):
         raise Http404
     indicator_id = "orgs_per_urban_community" if kind == "urban" else "orgs_per_rural_community"
     target = targets_for(region).get(indicator_id)
-    communities = (communities_with_counts(Context(region), committee, Region.objects.visible_to(request.user))
-                   .select_related("parent").order_by("org_count", "code"))
-    if target is not None:
-        communities = communities.filter(org_count__lt=target.value)
+    communities = communities_with_counts(Context(region), committee, Region.objects.visible_to(request.user))
+    below = below_target_communities(communities, region, indicator_id)
+    communities = (communities if below is None else below).select_related("parent").order_by("org_count", "code")
     return render(request, "reporting/below_target.html", {
         "region": region, "communities": communities[:500], "total": communities.count(), "target": target,
         "kind": kind, "breadcrumbs": _breadcrumbs(request, region)})
@@ -100,6 +109,7 @@ def below_target(request, region, kind):
 # ------------------------------------------------------------------------------------------------ yearly reports
 
 @login_required
+@permits(has_jurisdiction, NO_JURISDICTION)
 def yearly_list(request):
     region = region_for(request)
     year = int(request.GET.get("year") or timezone.localdate().year - 1)

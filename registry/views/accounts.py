@@ -7,12 +7,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods
 
 from registry import accounts
 from registry.forms import AcceptInvitationForm, InvitationForm
 from registry.generic import scoped
+from registry.middleware import is_organization_user
 from registry.models import Invitation, Organization
+from registry.permissions import permits
 
 __all__ = ["invitation_accept", "org_home", "org_invite_delegate", "organization_invite"]
 
@@ -45,18 +48,18 @@ def _invite_page(request, organization, form, as_owner, cancel_url):
     })
 
 
+@permits(accounts.staff_may_invite, _l("Only the street or community staff who hold this record may invite."))
 @scoped(Organization)
 @require_http_methods(["GET", "POST"])
 def organization_invite(request, organization):
     """Staff who hold the record invite its person in charge (or a delegate); the link is shown once."""
-    if not accounts.staff_may_invite(request.user):
-        raise PermissionDenied(_("Only the street or community staff who hold this record may invite."))
     form = InvitationForm(request.POST or None)
     as_owner = bool(form.is_valid() and form.cleaned_data["as_owner"]) if request.method == "POST" else True
     return _invite_page(request, organization, form, as_owner, organization.get_absolute_url())
 
 
 @login_required
+@permits(is_organization_user)
 @require_http_methods(["GET", "POST"])
 def org_invite_delegate(request):
     """The person in charge invites a delegate for its own organization."""
@@ -91,11 +94,10 @@ def invitation_accept(request, token):
 
 
 @login_required
+@permits(is_organization_user)
 def org_home(request):
     """The organization's own page: its record, and what other apps add (its cases, its applications)."""
     member = accounts.membership_of(request.user)
-    if member is None:
-        return redirect("home")
     organization = Organization.objects.visible_to(request.user).select_related("region", "category") \
         .get(pk=member.organization_id)
     sections = [section(organization, request.user) for section in accounts.PORTAL_SECTIONS]
