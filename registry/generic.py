@@ -85,7 +85,8 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
         table = self.export_table()
         if len(table.rows) > settings.EXPORT_SYNC_LIMIT:
             return self.export_as_job(fmt)
-        return export_response(dataset_from_table(table), fmt, self.export_basename)
+        return export_response(dataset_from_table(table), fmt, self.export_basename,
+                               title=self.title or self.model._meta.verbose_name_plural)
 
     def export_as_job(self, fmt):
         """A large export becomes a tracked job: the worker writes the file, the page shows progress."""
