@@ -11,7 +11,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_database, env_int, env_list, env_redis, env_str
+from config.env import env_bool, env_database, env_fernet_keys, env_int, env_list, env_redis, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "registry.audit.AuditMiddleware",
     "axes.middleware.AxesMiddleware",
+    "registry.params.QueryGuardMiddleware",  # second line behind typed parameters: no control characters
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -134,7 +135,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Fernet keys for ID numbers at rest (comma-separated; the first encrypts). Unset: derived from SECRET_KEY.
-FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEY", [], "Fernet key(s) for ID numbers at rest; first one encrypts")
+FIELD_ENCRYPTION_KEYS = env_fernet_keys("FIELD_ENCRYPTION_KEY",
+                                        "Fernet key(s) for ID numbers at rest; first one encrypts")
 if PRODUCTION and not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set when SHEQU_ENV=production "
                                "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())')")

@@ -14,6 +14,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from registry.exports import FORMATS, dataset_from_table, export_response
+from registry.params import path_id, path_text
 
 
 class ScopedViewMixin(LoginRequiredMixin):
@@ -31,12 +32,18 @@ class ScopedViewMixin(LoginRequiredMixin):
             raise PermissionDenied
         base = self.queryset if self.queryset is not None else self.model._default_manager.all()
         self.queryset = base.visible_to(request.user)
-        return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **_typed_path(kwargs))
 
     def get_queryset(self):
         if self.queryset is None:
             raise ImproperlyConfigured(f"{type(self).__name__} has no queryset")
         return self.queryset.all()
+
+
+def _typed_path(kwargs):
+    """Path parameters that cannot name an object (an id past 64 bits, a code with a NUL byte) are not found."""
+    return {name: path_id(value) if name == "pk" or name.endswith("_pk") else
+            path_text(value) if isinstance(value, str) else value for name, value in kwargs.items()}
 
 
 class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):

@@ -1,6 +1,5 @@
 """Tracked jobs: imports and large exports. A Celery task loads the Job row by id and calls ``run``."""
 
-import io
 from datetime import timedelta
 
 import tablib
@@ -9,12 +8,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from registry.audit import record
 from registry.choices import JobKind, JobStatus
-from registry.exports import dataset_from_rows
+from registry.exports import dataset_from_rows, workbook_bytes
 from registry.models import AuditAction, Job
 from registry.resources import RESOURCES
 
@@ -49,22 +47,11 @@ INSTRUCTIONS = {
 
 def template_workbook(kind) -> bytes:
     """The downloadable template: Chinese headers on the first sheet, instructions on the second."""
-    resource = RESOURCES[kind]()
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "数据"
-    headers = [field.column_name for field in resource.get_import_fields()]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        sheet.column_dimensions[cell.column_letter].width = max(12, len(cell.value) * 2 + 2)
-    notes = workbook.create_sheet("填写说明")
-    for line in INSTRUCTIONS[kind]:
-        notes.append([line])
-    notes.column_dimensions["A"].width = 100
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    headers = [field.column_name for field in RESOURCES[kind]().get_import_fields()]
+    widths = {"数据": {get_column_letter(i): max(12, len(h) * 2 + 2) for i, h in enumerate(headers, start=1)},
+              "填写说明": {"A": 100}}
+    return workbook_bytes({"数据": [headers], "填写说明": [[line] for line in INSTRUCTIONS[kind]]}, widths,
+                          bold_headers=True)
 
 
 def read_dataset(job) -> tablib.Dataset:
