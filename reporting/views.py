@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -81,11 +81,9 @@ def _dashboard_pdf(region, rows, children, today):
     return response
 
 
-@scoped(Region)
-@login_required
-def below_target(request, pk, kind):
+@scoped(Region, queryset=Region.objects.select_related("parent__parent__parent__parent"))
+def below_target(request, region, kind):
     """The communities behind "communities below target", each with its count and a link to its organizations."""
-    region = region_for(request, pk)
     committee = {"urban": CommitteeType.RESIDENTS, "rural": CommitteeType.VILLAGERS}.get(kind)
     if committee is None:
         raise Http404
@@ -129,10 +127,8 @@ def yearly_request(request):
     return redirect("reporting:yearly_detail", pk=report.pk)
 
 
-@scoped(YearlyReport)
-@login_required
-def yearly_detail(request, pk):
-    report = get_object_or_404(YearlyReport.objects.visible_to(request.user).select_related("region"), pk=pk)
+@scoped(YearlyReport, queryset=YearlyReport.objects.select_related("region"))
+def yearly_detail(request, report):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "submit":
@@ -149,10 +145,8 @@ def yearly_detail(request, pk):
                                       "narrative_fields": yearly.narrative_fields(report)})
 
 
-@scoped(YearlyReport)
-@login_required
-def yearly_file(request, pk, fmt):
-    report = get_object_or_404(YearlyReport.objects.visible_to(request.user), pk=pk, status="done")
+@scoped(YearlyReport, queryset=YearlyReport.objects.filter(status="done"))
+def yearly_file(request, report, fmt):
     stored = report.pdf if fmt == "pdf" else report.xlsx if fmt == "xlsx" else None
     if not stored:
         raise Http404

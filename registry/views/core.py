@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET
@@ -194,10 +194,8 @@ def history_timeline(organization, limit=50):
 
 
 @scoped(Organization)
-@login_required
-def reveal_id_number(request, pk):
+def reveal_id_number(request, organization):
     """Shows the full ID number to a role that needs it, and logs the view (PIPL)."""
-    organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
     if request.method != "POST":
         return HttpResponse(status=405)
     if not may_view_full_id(request.user):

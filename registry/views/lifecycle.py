@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -165,9 +165,7 @@ def brand_create(request):
 
 
 @scoped(Organization)
-@login_required
-def organization_flag(request, pk):
-    organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
+def organization_flag(request, organization):
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -185,10 +183,8 @@ def organization_flag(request, pk):
                                                          % {"name": organization.name}})
 
 
-@scoped(CreditFlag)
-@login_required
-def flag_repair(request, pk):
-    flag = get_object_or_404(CreditFlag.objects.visible_to(request.user).current(), pk=pk)
+@scoped(CreditFlag, queryset=CreditFlag.objects.current())
+def flag_repair(request, flag):
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -204,12 +200,10 @@ def flag_repair(request, pk):
 
 
 @scoped(Organization)
-@login_required
-def zombie_decide(request, pk):
+def zombie_decide(request, organization):
     """Clear (simplified deregistration) or reactivate a zombie candidate, with a reason."""
     from filings.lifecycle import clear_dormant, reactivate
 
-    organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         decide = clear_dormant if request.POST.get("decision") == "clear" else reactivate
@@ -257,19 +251,17 @@ def import_template(request, kind):
     return response
 
 
-@login_required
-def job_detail(request, pk):
+@scoped(Job)
+def job_detail(request, job):
     """The job's page; while it runs, HTMX polls this view for the progress partial."""
-    job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
     template = "registry/_job_progress.html" if request.htmx else "registry/job_detail.html"
     return render(request, template, {"job": job, "now": timezone.now()})
 
 
+@scoped(Job)
 @require_POST
-@login_required
-def job_retry(request, pk):
+def job_retry(request, job):
     """A failed job (e.g. its worker was killed) is queued again; a finished one is left alone."""
-    job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
     if job.status == JobStatus.FAILED:
         with transaction.atomic():
             Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, error="", processed=0)
@@ -277,9 +269,8 @@ def job_retry(request, pk):
     return redirect("registry:job_detail", pk=job.pk)
 
 
-@login_required
-def job_download(request, pk):
-    job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk, status=JobStatus.SUCCEEDED)
+@scoped(Job, queryset=Job.objects.filter(status=JobStatus.SUCCEEDED))
+def job_download(request, job):
     if not job.output_file:
         raise Http404
     return FileResponse(job.output_file.open("rb"), as_attachment=True, filename=job.output_name)
