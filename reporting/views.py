@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from registry import params
@@ -14,17 +15,20 @@ from registry.exports import dataset_from_rows, export_response
 from registry.generic import region_for_page, scoped
 from registry.models import Region
 from registry.pdf import render_pdf
+from registry.permissions import has_jurisdiction, permits
 from reporting import yearly
 from reporting.dashboard import indicator_rows, scorecard, trend
 from reporting.indicators import Context, communities_with_counts, grade_distribution
 from reporting.models import YearlyReport
 from reporting.targets import targets_for
 
+NO_JURISDICTION = _l("Dashboards and reports belong to a jurisdiction, and you have none.")
+
 
 def region_for(request, code=None):
     region = region_for_page(request.user, code or request.GET.get("region"))
     if region is None:
-        raise PermissionDenied(_("Dashboards and reports belong to a jurisdiction, and you have none."))
+        raise PermissionDenied(str(NO_JURISDICTION))
     return region
 
 
@@ -33,6 +37,7 @@ def _breadcrumbs(request, region):
 
 
 @login_required
+@permits(has_jurisdiction, NO_JURISDICTION)
 def dashboard(request):
     region = region_for(request)
     today = timezone.localdate()
@@ -101,6 +106,7 @@ def below_target(request, region, kind):
 # ------------------------------------------------------------------------------------------------ yearly reports
 
 @login_required
+@permits(has_jurisdiction, NO_JURISDICTION)
 def yearly_list(request):
     region = region_for(request)
     year = params.year(request.GET, default=timezone.localdate().year - 1)

@@ -37,10 +37,10 @@ from registry.models import (
     Organization,
     Training,
 )
+from registry.permissions import has_role, permits
 
-
-def _may_record(user):
-    return user.is_superuser or user.role in RECORDERS
+may_record = has_role(*RECORDERS)
+may_import = has_role(Role.STREET_STAFF, Role.DISTRICT_REVIEWER, Role.ADMIN)
 
 
 class ActivityListView(ObjectListView):
@@ -107,8 +107,6 @@ class ZombieListView(ObjectListView):
 
 
 def _record(request, form_class, title, after=None):
-    if not _may_record(request.user):
-        raise PermissionDenied(_("Your role may not record this."))
     initial = {"organization": request.GET.get("organization")} if request.GET.get("organization") else None
     form = form_class(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -145,21 +143,25 @@ def _after_brand(brand):
 
 
 @login_required
+@permits(may_record, _l("Your role may not record this."))
 def activity_create(request):
     return _record(request, ActivityForm, _("Record an activity"), _after_activity)
 
 
 @login_required
+@permits(may_record, _l("Your role may not record this."))
 def training_create(request):
     return _record(request, TrainingForm, _("Record a training"))
 
 
 @login_required
+@permits(may_record, _l("Your role may not record this."))
 def grade_create(request):
     return _record(request, EvaluationGradeForm, _("Record an evaluation grade"), _after_grade)
 
 
 @login_required
+@permits(may_record, _l("Your role may not record this."))
 def brand_create(request):
     return _record(request, BrandDesignationForm, _("Name a brand organization or project"), _after_brand)
 
@@ -221,10 +223,8 @@ def zombie_decide(request, organization):
 # ------------------------------------------------------------------------------------------------ imports, jobs
 
 @login_required
+@permits(may_import, _l("Your role may not import."))
 def import_page(request):
-    if not (request.user.is_superuser or request.user.role in (Role.STREET_STAFF, Role.DISTRICT_REVIEWER,
-                                                                Role.ADMIN)):
-        raise PermissionDenied(_("Your role may not import."))
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
