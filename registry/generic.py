@@ -179,7 +179,7 @@ def scoped(model, *, queryset=None, kwarg="pk"):
                 return redirect_to_login(request.get_full_path())
             base = queryset if queryset is not None else model._default_manager
             key = kwargs.pop(kwarg)
-            key = path_id(key) if isinstance(key, int) or key.isdigit() else path_text(key)
+            key = path_id(key) if isinstance(key, int) else path_text(key)
             obj = get_object_or_404(base.all().visible_to(request.user), pk=key)
             return view(request, obj, *args, **kwargs)
 
