@@ -19,6 +19,7 @@ from django_tables2 import SingleTableMixin
 
 from config.replicas import on_replica
 from registry.exports import FORMATS, dataset_from_table, export_response
+from registry.params import path_id, path_text
 
 
 class ScopedViewMixin(LoginRequiredMixin):
@@ -36,7 +37,7 @@ class ScopedViewMixin(LoginRequiredMixin):
             raise PermissionDenied
         base = self.queryset if self.queryset is not None else self.model._default_manager.all()
         self.queryset = base.visible_to(request.user)
-        return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **_typed_path(kwargs))
 
     @classmethod
     def permits(cls, user) -> bool:
@@ -47,6 +48,12 @@ class ScopedViewMixin(LoginRequiredMixin):
         if self.queryset is None:
             raise ImproperlyConfigured(f"{type(self).__name__} has no queryset")
         return self.queryset.all()
+
+
+def _typed_path(kwargs):
+    """Path parameters that cannot name an object (an id past 64 bits, a code with a NUL byte) are not found."""
+    return {name: path_id(value) if name == "pk" or name.endswith("_pk") else
+            path_text(value) if isinstance(value, str) else value for name, value in kwargs.items()}
 
 
 class ListPaginator(Paginator):
@@ -172,7 +179,9 @@ def scoped(model, *, queryset=None, kwarg="pk"):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             base = queryset if queryset is not None else model._default_manager
-            obj = get_object_or_404(base.all().visible_to(request.user), pk=kwargs.pop(kwarg))
+            key = kwargs.pop(kwarg)
+            key = path_id(key) if isinstance(key, int) else path_text(key)
+            obj = get_object_or_404(base.all().visible_to(request.user), pk=key)
             return view(request, obj, *args, **kwargs)
 
         fetching.scoped_model = model
