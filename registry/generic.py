@@ -23,6 +23,7 @@ from django_tables2 import SingleTableMixin
 
 from config.replicas import on_replica
 from registry.exports import FORMATS, dataset_from_table, export_response
+from registry.params import path_id, path_text
 
 
 class ScopedViewMixin(LoginRequiredMixin):
@@ -40,7 +41,7 @@ class ScopedViewMixin(LoginRequiredMixin):
             raise PermissionDenied
         base = self.queryset if self.queryset is not None else self.model._default_manager.all()
         self.queryset = base.visible_to(request.user)
-        return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **_typed_path(kwargs))
 
     @classmethod
     def permits(cls, user) -> bool:
@@ -51,6 +52,12 @@ class ScopedViewMixin(LoginRequiredMixin):
         if self.queryset is None:
             raise ImproperlyConfigured(f"{type(self).__name__} has no queryset")
         return self.queryset.all()
+
+
+def _typed_path(kwargs):
+    """Path parameters that cannot name an object (an id past 64 bits, a code with a NUL byte) are not found."""
+    return {name: path_id(value) if name == "pk" or name.endswith("_pk") else
+            path_text(value) if isinstance(value, str) else value for name, value in kwargs.items()}
 
 
 class ListPaginator(Paginator):
@@ -114,7 +121,8 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
         table = self.export_table()
         if len(table.rows) > settings.EXPORT_SYNC_LIMIT:
             return self.export_as_job(fmt)
-        return export_response(dataset_from_table(table), fmt, self.export_basename)
+        return export_response(dataset_from_table(table), fmt, self.export_basename,
+                               title=self.title or self.model._meta.verbose_name_plural)
 
     def export_as_job(self, fmt):
         """A large export becomes a tracked job: the worker writes the file, the page shows progress."""
@@ -200,7 +208,9 @@ def scoped(model, *, queryset=None, kwarg="pk"):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             base = queryset if queryset is not None else model._default_manager
-            obj = get_object_or_404(base.all().visible_to(request.user), pk=kwargs.pop(kwarg))
+            key = kwargs.pop(kwarg)
+            key = path_id(key) if isinstance(key, int) else path_text(key)
+            obj = get_object_or_404(base.all().visible_to(request.user), pk=key)
             return view(request, obj, *args, **kwargs)
 
         fetching.scoped_model = model
