@@ -150,13 +150,10 @@ def _import(job):
             status=JobStatus.REJECTED, finished_at=timezone.now(),
             result={"error_count": len(errors), "errors": errors[:MAX_REPORTED_ERRORS], "imported": 0})
         return
-    # Phase 2: every row is valid; import them all in one transaction (the database constraints still hold).
-    resource = RESOURCES[job.kind](user=job.created_by)
-    resource.validate = False
-    resource.row_offset = 1
+    # Phase 2: every row is valid; save the rows phase 1 built and checked, all in one transaction (the
+    # database constraints still hold).
     with transaction.atomic():
-        result = resource.import_data(dataset, dry_run=False, use_transactions=True, raise_errors=True)
-        imported = result.totals.get("new", total)
+        imported = resource.save_validated()
         # One audit event for the whole import (its rows are bulk-created, each with a history row).
         record(AuditAction.IMPORT, job, user=job.created_by,
                detail=f"{job.get_kind_display()}: {imported} rows from {job.input_name}")
