@@ -248,14 +248,22 @@ class ApplicationUpdateSerializer(serializers.ModelSerializer):
                   "own_funds", "timeline", "declares_no_other_public_funding", "budget_lines"]
 
 
+def _report_kind(value):
+    if value not in ReportKind.values:
+        raise ValidationError(_("Choose an interim or a final report."))
+
+
 class ReportInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ReportKind.choices)
+    # A plain string (interim / final), as Round.min_grade: one enum per name keeps the schema's names stable.
+    kind = serializers.CharField(validators=[_report_kind], help_text="interim or final")
     progress = serializers.CharField()
     spending = serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0),
                                      help_text="Budget line id → amount spent so far (yuan).")
 
 
 class ProjectReportSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text="interim or final")
+
     class Meta:
         model = ProjectReport
         fields = ["id", "application", "kind", "progress", "spending", "state", "submitted_at", "reviewed_at",

@@ -50,7 +50,7 @@ def test_a_round_draws_only_what_its_fund_has_left(world, cast):
     fund = _fund(world, cast, 200_000)
     first, second = _draft_round(world, cast, "上半年创投"), _draft_round(world, cast, "下半年创投")
     services.set_budget(cast.reviewer, first, fund, Decimal(120_000))
-    with pytest.raises(ValidationError, match="has 80000.00 yuan left"):
+    with pytest.raises(ValidationError, match=r"has 80000\.00 yuan left"):
         services.set_budget(cast.reviewer, second, fund, Decimal(80_001))
     assert not second.budgets.exists()
     services.set_budget(cast.reviewer, second, fund, Decimal(80_000))
@@ -156,7 +156,7 @@ def test_conflict_declared_after_assignment_voids_the_sheet_and_asks_for_a_repla
     services.assign_expert(app, conflicted, cast.reviewer)
     round_ = services.transition(round_, "close_call", cast.reviewer)
     criteria = {c.pk: 90 for c in round_.criteria.all()}
-    services.save_score_sheet(app, honest, {c: 70 for c in criteria}, submit=True)
+    services.save_score_sheet(app, honest, dict.fromkeys(criteria, 70), submit=True)
     services.save_score_sheet(app, conflicted, criteria, submit=True)
     assert services.application_scores(round_) == {app.pk: Decimal("80.00")}
 
@@ -276,7 +276,8 @@ def test_double_funding_is_caught_by_organization_and_project_not_exact_title(wo
     assert any("already funded or applied for" in p for p in services.eligibility_problems(same))
     other_project = application(later, organization(world.community_a1), cast.street_a, title="邻里助餐服务项目")
     assert not any("already funded" in p for p in services.eligibility_problems(other_project))
-    assert services.same_project("社区四点半课堂", "四点半课堂 2026") and not services.same_project("银龄课堂", "四点半课堂")
+    assert services.same_project("社区四点半课堂", "四点半课堂 2026")
+    assert not services.same_project("银龄课堂", "四点半课堂")
 
 
 # ------------------------------------------------------------------------------------------------ CSO share
@@ -361,7 +362,7 @@ def test_rubric_tracks_budgets_are_configured_on_page_and_api_and_frozen_once_sc
     services.transition(round_, "close_call", cast.reviewer)
     frozen = client.put(reverse("api:grant-round-rubric", args=[round_.pk]),
                         {"criteria": [{"name": "a", "weight": 100}]}, content_type="application/json")
-    assert frozen.status_code == 400 and "frozen" in frozen.content.decode().lower() or "冻结" in frozen.content.decode()
+    assert frozen.status_code == 400 and "本轮配置已锁定" in frozen.content.decode()
     assert client.post(reverse("api:grant-round-tracks", args=[round_.pk]), {"name": "x", "budget": "1"},
                        content_type="application/json").status_code == 400
     assert 'data-testid="frozen"' in client.get(reverse("grants:round_rubric", args=[round_.pk])).content.decode()
@@ -406,7 +407,7 @@ def test_experts_list_filters_to_score_and_scored_and_confirms_before_locking(wo
     assert ScoreSheet.objects.get(application=apps[0]).state == SheetState.SUBMITTED
     page = client.get(reverse("grants:expert_reviews") + "?status=to_score").content.decode()
     assert 'data-testid="count-to-score">2<' in page and 'data-testid="count-scored">1<' in page
-    assert apps[1].title in page and apps[0].title not in page or apps[0].title == apps[1].title
+    assert page.count('data-testid="reviews"') == 1 and page.count("<tr><td>") == 2
     api = client.get(reverse("api:grant-reviews-list") + "?status=scored").json()
     assert (api["to_score"], api["scored"]) == (2, 1) and [r["application"] for r in api["results"]] == [apps[0].pk]
     assert client.get(reverse("api:grant-reviews-list") + "?status=bogus").status_code == 400
