@@ -1,11 +1,12 @@
 from django.utils.translation import gettext_lazy as _
 
-from registry.choices import Role
-
 NAVIGATION = [
-    ("grants:round_list", _("Venture grants"), "trophy", (Role.DISTRICT_REVIEWER, Role.STREET_STAFF, Role.LEADER,
-                                                          Role.ADMIN)),
-    ("grants:application_list", _("Grant applications"), "journal-text", ()),
-    ("grants:subsidy_list", _("Subsidies"), "cash-coin", (Role.DISTRICT_REVIEWER, Role.STREET_STAFF, Role.LEADER,
-                                                          Role.ADMIN)),
+    # (url name, label, icon, menu group: see registry/navigation.py)
+    ("grants:round_list", _("Venture-grant rounds"), "trophy", "grants"),
+    ("grants:application_list", _("Grant applications"), "journal-text", "grants"),
+    ("grants:subsidy_list", _("Subsidies"), "cash-coin", "grants"),
+    ("grants:expert_reviews", _("My reviews"), "pencil-square", "grants"),
+    ("grants:fund_list", _("Venture-grant funds"), "bank", "grants"),
+    ("grants:county_share", _("County share of venture-grant money going to CSOs"), "pie-chart", "grants"),
+    ("grants:other_applicants", _("Other social organizations (not CSOs)"), "building", "grants"),
 ]

@@ -68,6 +68,7 @@ from grants.tables import (
 from registry.choices import Role
 from registry.exports import FORMATS, export_response
 from registry.generic import ObjectDetailView, ObjectListView, scoped
+from registry.permissions import has_jurisdiction, has_role, permits
 
 DISTRICT = (Role.DISTRICT_REVIEWER, Role.ADMIN)
 
@@ -141,10 +142,8 @@ class RoundDetailView(ObjectDetailView):
 
 
 @scoped(Round)
-@login_required
 @require_POST
-def round_setup(request, pk):
-    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+def round_setup(request, round_):
     part = request.POST.get("part")
     forms = {"track": TrackForm, "panel": PanelForm}
     form = (BudgetForm(request.POST, round=round_, user=request.user) if part == "budget"
@@ -168,10 +167,8 @@ def round_setup(request, pk):
 
 
 @scoped(Round)
-@login_required
 @require_POST
-def round_transition(request, pk):
-    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+def round_transition(request, round_):
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The request was incomplete; please try again."))
@@ -200,10 +197,8 @@ def _labelled(result, applications):
 
 
 @scoped(Round)
-@login_required
-def round_allocation(request, pk):
+def round_allocation(request, round_):
     """Both modes side by side, with each application's reason; POST runs the allocation again."""
-    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
     if request.method == "POST":
         try:
             services.run_allocation(round_, request.user)
@@ -227,10 +222,8 @@ def round_allocation(request, pk):
 
 
 @scoped(Round)
-@login_required
 @require_POST
-def round_decide(request, pk):
-    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+def round_decide(request, round_):
     form = DecideForm(request.POST)
     run = None
     if form.is_valid():
@@ -248,9 +241,7 @@ def round_decide(request, pk):
 
 
 @scoped(Round)
-@login_required
-def round_summary(request, pk):
-    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+def round_summary(request, round_):
     applications = Application.objects.visible_to(request.user).filter(round=round_)
     summary = services.round_summary(round_, applications)
     if request.GET.get("export") in FORMATS:
@@ -277,9 +268,7 @@ class ApplicationListView(ObjectListView):
 
 
 @scoped(Round)
-@login_required
-def application_create(request, pk):
-    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+def application_create(request, round_):
     if not services.may_apply(request.user):
         raise PermissionDenied(_("Street staff submit applications on an organization's behalf."))
     form = ApplicationForm(request.POST or None, user=request.user, round=round_)
@@ -347,10 +336,8 @@ class ApplicationDetailView(ObjectDetailView):
 
 
 @scoped(Application)
-@login_required
 @require_POST
-def application_transition(request, pk):
-    application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
+def application_transition(request, application):
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The request was incomplete; please try again."))
@@ -372,10 +359,8 @@ def application_transition(request, pk):
 
 
 @scoped(Application)
-@login_required
 @require_POST
-def application_assign(request, pk):
-    application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
+def application_assign(request, application):
     form = AssignForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The request was incomplete; please try again."))
@@ -397,10 +382,8 @@ def application_assign(request, pk):
 
 
 @scoped(Application)
-@login_required
-def application_score(request, pk):
+def application_score(request, application):
     """The expert's score sheet for one assigned application."""
-    application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
     if not application.assignments.filter(expert=request.user).exists():
         raise PermissionDenied(_("You are not assigned to this application."))
     sheet = application.score_sheets.filter(expert=request.user).prefetch_related("scores").first()
@@ -437,19 +420,15 @@ def application_score(request, pk):
 
 
 @scoped(Application)
-@login_required
-def application_notice(request, pk):
-    application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
+def application_notice(request, application):
     if application.awarded_amount is None or request.user.role == Role.GRANT_EXPERT:
         raise PermissionDenied(_("There is no award notice for this application."))
     return notice_response(application)
 
 
 @scoped(Application)
-@login_required
 @require_POST
-def attachment_upload(request, pk):
-    application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
+def attachment_upload(request, application):
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Choose a file."))
@@ -462,18 +441,14 @@ def attachment_upload(request, pk):
 
 
 @scoped(Attachment)
-@login_required
-def attachment_download(request, pk):
-    attachment = get_object_or_404(Attachment.objects.visible_to(request.user), pk=pk)
+def attachment_download(request, attachment):
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
                         content_type=attachment.content_type)
 
 
-@scoped(Tranche)
-@login_required
+@scoped(Tranche, queryset=Tranche.objects.select_related("application"))
 @require_POST
-def tranche_payment(request, pk):
-    tranche = get_object_or_404(Tranche.objects.visible_to(request.user).select_related("application"), pk=pk)
+def tranche_payment(request, tranche):
     form = PaymentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The request was incomplete; please try again."))
@@ -604,10 +579,8 @@ def link_create(request):
 # ------------------------------------------------------------------------------------------------ configuration
 
 @scoped(Round)
-@login_required
-def round_rubric(request, pk):
+def round_rubric(request, round_):
     """The rubric (criteria, weights, descriptions) edited on a page until scoring opens."""
-    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
     _require_district(request.user)
     initial = [{"name": c.name, "description": c.description, "weight": c.weight} for c in round_.criteria.all()]
     formset = CriterionFormSet(request.POST or None, initial=initial, prefix="criteria")
@@ -628,10 +601,8 @@ def round_rubric(request, pk):
 # ------------------------------------------------------------------------------------------------ applicant side
 
 @scoped(Application)
-@login_required
-def application_edit(request, pk):
+def application_edit(request, application):
     """A draft or returned application changed by whoever files it."""
-    application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
     if application.state not in EDITABLE_STATES:
         raise PermissionDenied(_("Only a draft or a returned application can be changed."))
     form = ApplicationForm(request.POST or None, instance=application, user=request.user, round=application.round)
@@ -653,9 +624,9 @@ def application_edit(request, pk):
 
 
 @login_required
+@permits(has_role(*DISTRICT))
 def other_applicants(request):
     """Social organizations that are not CSOs, recorded with their USCC so they may apply (district bureau)."""
-    _require_district(request.user)
     form = OtherApplicantForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -673,10 +644,8 @@ def other_applicants(request):
 # ------------------------------------------------------------------------------------------------ reports, tranches
 
 @scoped(Application)
-@login_required
 @require_POST
-def report_submit(request, pk):
-    application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
+def report_submit(request, application):
     form = ReportForm(request.POST, lines=application.budget_lines.all())
     if not form.is_valid():
         for errors in form.errors.values():
@@ -693,11 +662,9 @@ def report_submit(request, pk):
     return redirect(application)
 
 
-@scoped(ProjectReport)
-@login_required
+@scoped(ProjectReport, queryset=ProjectReport.objects.select_related("application"))
 @require_POST
-def report_review(request, pk):
-    report = get_object_or_404(ProjectReport.objects.visible_to(request.user).select_related("application"), pk=pk)
+def report_review(request, report):
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The request was incomplete; please try again."))
@@ -712,11 +679,9 @@ def report_review(request, pk):
     return redirect(report.application)
 
 
-@scoped(Tranche)
-@login_required
+@scoped(Tranche, queryset=Tranche.objects.select_related("application"))
 @require_POST
-def tranche_release(request, pk):
-    tranche = get_object_or_404(Tranche.objects.visible_to(request.user).select_related("application"), pk=pk)
+def tranche_release(request, tranche):
     try:
         services.release_tranche(request.user, tranche, request.POST.get("note", "")[:500])
     except (PermissionDenied, ValidationError) as exc:
@@ -728,15 +693,14 @@ def tranche_release(request, pk):
 
 # ------------------------------------------------------------------------------------------------ money pages
 
-@scoped(Fund)
-@login_required
-def fund_detail(request, pk):
+@scoped(Fund, queryset=Fund.objects.select_related("jurisdiction", "source"))
+def fund_detail(request, fund):
     """One fund reconciled: its amount, what each round draws, what was paid, what is left."""
-    fund = get_object_or_404(Fund.objects.visible_to(request.user).select_related("jurisdiction", "source"), pk=pk)
     return render(request, "grants/fund_detail.html", {"fund": fund, "ledger": services.fund_ledger(fund)})
 
 
 @login_required
+@permits(has_jurisdiction)
 def county_share(request):
     """The county-year share of venture-grant money going to CSOs, against the 30 % rule (Hangzhou 2018)."""
     form = ShareForm(request.GET or None, user=request.user)
@@ -749,10 +713,9 @@ def county_share(request):
 
 
 @login_required
+@permits(has_role(Role.GRANT_EXPERT), _l("This list is for grant experts."))
 def expert_reviews(request):
     """An expert's own assignments: to score / scored, with the counts."""
-    if request.user.role != Role.GRANT_EXPERT:
-        raise PermissionDenied(_("This list is for grant experts."))
     form = ReviewsFilterForm(request.GET or None)
     if request.GET and not form.is_valid():
         return HttpResponseBadRequest(_("Unknown filter."))

@@ -3,9 +3,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from registry.choices import CommitteeType, RegionLevel
@@ -13,17 +14,20 @@ from registry.exports import dataset_from_rows, export_response
 from registry.generic import region_for_page, scoped
 from registry.models import Region
 from registry.pdf import render_pdf
+from registry.permissions import has_jurisdiction, permits
 from reporting import yearly
 from reporting.dashboard import indicator_rows, scorecard, trend
 from reporting.indicators import Context, communities_with_counts, grade_distribution
 from reporting.models import YearlyReport
 from reporting.targets import targets_for
 
+NO_JURISDICTION = _l("Dashboards and reports belong to a jurisdiction, and you have none.")
+
 
 def region_for(request, code=None):
     region = region_for_page(request.user, code or request.GET.get("region"))
     if region is None:
-        raise PermissionDenied(_("Dashboards and reports belong to a jurisdiction, and you have none."))
+        raise PermissionDenied(str(NO_JURISDICTION))
     return region
 
 
@@ -32,6 +36,7 @@ def _breadcrumbs(request, region):
 
 
 @login_required
+@permits(has_jurisdiction, NO_JURISDICTION)
 def dashboard(request):
     region = region_for(request)
     today = timezone.localdate()
@@ -80,11 +85,9 @@ def _dashboard_pdf(region, rows, children, today):
     return response
 
 
-@scoped(Region)
-@login_required
-def below_target(request, pk, kind):
+@scoped(Region, queryset=Region.objects.select_related("parent__parent__parent__parent"))
+def below_target(request, region, kind):
     """The communities behind "communities below target", each with its count and a link to its organizations."""
-    region = region_for(request, pk)
     committee = {"urban": CommitteeType.RESIDENTS, "rural": CommitteeType.VILLAGERS}.get(kind)
     if committee is None:
         raise Http404
@@ -102,6 +105,7 @@ def below_target(request, pk, kind):
 # ------------------------------------------------------------------------------------------------ yearly reports
 
 @login_required
+@permits(has_jurisdiction, NO_JURISDICTION)
 def yearly_list(request):
     region = region_for(request)
     year = int(request.GET.get("year") or timezone.localdate().year - 1)
@@ -128,10 +132,8 @@ def yearly_request(request):
     return redirect("reporting:yearly_detail", pk=report.pk)
 
 
-@scoped(YearlyReport)
-@login_required
-def yearly_detail(request, pk):
-    report = get_object_or_404(YearlyReport.objects.visible_to(request.user).select_related("region"), pk=pk)
+@scoped(YearlyReport, queryset=YearlyReport.objects.select_related("region"))
+def yearly_detail(request, report):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "submit":
@@ -148,10 +150,8 @@ def yearly_detail(request, pk):
                                       "narrative_fields": yearly.narrative_fields(report)})
 
 
-@scoped(YearlyReport)
-@login_required
-def yearly_file(request, pk, fmt):
-    report = get_object_or_404(YearlyReport.objects.visible_to(request.user), pk=pk, status="done")
+@scoped(YearlyReport, queryset=YearlyReport.objects.filter(status="done"))
+def yearly_file(request, report, fmt):
     stored = report.pdf if fmt == "pdf" else report.xlsx if fmt == "xlsx" else None
     if not stored:
         raise Http404
