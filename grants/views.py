@@ -99,8 +99,8 @@ class RoundListView(ObjectListView):
 
 
 @login_required
+@permits(has_role(*DISTRICT), _l("Only the district bureau may do this."))
 def round_create(request):
-    _require_district(request.user)
     form = RoundForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "region"}
@@ -477,8 +477,8 @@ class FundListView(ObjectListView):
 
 
 @login_required
+@permits(has_role(*DISTRICT), _l("Only the district bureau may do this."))
 def fund_create(request):
-    _require_district(request.user)
     form = FundForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
