@@ -9,12 +9,15 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, QueryDict
 from django.shortcuts import redirect
+from django.utils.functional import cached_property
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from config.replicas import on_replica
 from registry.exports import FORMATS, dataset_from_table, export_response
 
 
@@ -46,12 +49,22 @@ class ScopedViewMixin(LoginRequiredMixin):
         return self.queryset.all()
 
 
+class ListPaginator(Paginator):
+    """Counts the filtered rows on a read replica when one is healthy (config/replicas.py)."""
+
+    @cached_property
+    def count(self):
+        return on_replica(lambda: Paginator.count.func(self))
+
+
 class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
     """FilterSet + table + export of the same filtered rows + an HTMX partial for paging and filtering."""
 
     template_name = "generic/object_list.html"
     partial_template_name = "generic/_object_table.html"
-    paginate_by = 50
+    # The table paginates; ListView's own pagination (paginate_by) would count the rows a second time.
+    paginator_class = ListPaginator
+    table_pagination = {"per_page": 50}
     export_basename = "export"
     title = ""
     create_url_name = None

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from config.replicas import on_replica
 from registry.audit import record
 from registry.choices import JobKind, JobStatus
 from registry.exports import dataset_from_rows
@@ -149,13 +150,10 @@ def _import(job):
             status=JobStatus.REJECTED, finished_at=timezone.now(),
             result={"error_count": len(errors), "errors": errors[:MAX_REPORTED_ERRORS], "imported": 0})
         return
-    # Phase 2: every row is valid; import them all in one transaction (the database constraints still hold).
-    resource = RESOURCES[job.kind](user=job.created_by)
-    resource.validate = False
-    resource.row_offset = 1
+    # Phase 2: every row is valid; save the rows phase 1 built and checked, all in one transaction (the
+    # database constraints still hold).
     with transaction.atomic():
-        result = resource.import_data(dataset, dry_run=False, use_transactions=True, raise_errors=True)
-        imported = result.totals.get("new", total)
+        imported = resource.save_validated()
         # One audit event for the whole import (its rows are bulk-created, each with a history row).
         record(AuditAction.IMPORT, job, user=job.created_by,
                detail=f"{job.get_kind_display()}: {imported} rows from {job.input_name}")
@@ -195,10 +193,14 @@ def _export(job):
     from registry.exports import export_bytes
 
     view_class = import_string(job.parameters["view"])
-    table = view_class.table_for(job.created_by, job.parameters.get("query", ""))
-    Job.objects.filter(pk=job.pk).update(total=len(table.rows))
-    values = iter(table.as_values())
-    dataset = dataset_from_rows(next(values), values)
+
+    def rows():
+        table = view_class.table_for(job.created_by, job.parameters.get("query", ""))
+        Job.objects.filter(pk=job.pk).update(total=len(table.rows))
+        values = iter(table.as_values())
+        return dataset_from_rows(next(values), values)
+
+    dataset = on_replica(rows)  # a read replica when one is configured and healthy (config/replicas.py)
     fmt = job.parameters["format"]
     name = f"{view_class.export_basename}-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"
     job.output_file.save(name, ContentFile(export_bytes(dataset, fmt)), save=False)

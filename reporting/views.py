@@ -19,7 +19,7 @@ from reporting import yearly
 from reporting.dashboard import indicator_rows, scorecard, trend
 from reporting.indicators import Context, communities_with_counts, grade_distribution
 from reporting.models import YearlyReport
-from reporting.targets import targets_for
+from reporting.targets import below_target_communities, may_manage, summarize, targets_for
 
 NO_JURISDICTION = _l("Dashboards and reports belong to a jurisdiction, and you have none.")
 
@@ -56,6 +56,8 @@ def dashboard(request):
     }
     targets = targets_for(region, today)
     return render(request, "reporting/dashboard.html", {
+        "summary": summarize([row["assessment"] for row in rows]), "may_manage": may_manage(request.user, region),
+        "today": today,
         "region": region, "rows": rows, "snapshot_time": snapshot_time, "children": children,
         "breadcrumbs": _breadcrumbs(request, region), "chart": chart,
         "grades": None if snapshot_time else grade_distribution(Context(region, today)),
@@ -66,13 +68,16 @@ def dashboard(request):
 
 
 def _dashboard_dataset(region, rows):
-    headers = [_("Indicator"), _("Numerator"), _("Denominator"), _("Value"), _("Target"), _("Met"), _("Source")]
+    headers = [_("Indicator"), _("Numerator"), _("Denominator"), _("Value"), _("Target"), _("Deadline"), _("Met"),
+               _("Short of target"), _("Source")]
     body = []
     for row in rows:
         target = row["target"]
         body.append([str(row["indicator"].name), row["value"].numerator, row["value"].denominator, row["number"],
-                     f"{target.get_operator_display()} {target.value}" if target else "",
+                     f"{target.get_operator_display()} {target.display_value}" if target else "",
+                     target.deadline.isoformat() if target and target.deadline else "",
                      "" if row["met"] is None else (_("Yes") if row["met"] else _("No")),
+                     row["assessment"].gap_text or row["assessment"].rollup_text,
                      target.source_document if target else ""])
     return dataset_from_rows(headers, body)
 
@@ -93,10 +98,9 @@ def below_target(request, region, kind):
         raise Http404
     indicator_id = "orgs_per_urban_community" if kind == "urban" else "orgs_per_rural_community"
     target = targets_for(region).get(indicator_id)
-    communities = (communities_with_counts(Context(region), committee, Region.objects.visible_to(request.user))
-                   .select_related("parent").order_by("org_count", "code"))
-    if target is not None:
-        communities = communities.filter(org_count__lt=target.value)
+    communities = communities_with_counts(Context(region), committee, Region.objects.visible_to(request.user))
+    below = below_target_communities(communities, region, indicator_id)
+    communities = (communities if below is None else below).select_related("parent").order_by("org_count", "code")
     return render(request, "reporting/below_target.html", {
         "region": region, "communities": communities[:500], "total": communities.count(), "target": target,
         "kind": kind, "breadcrumbs": _breadcrumbs(request, region)})
