@@ -12,7 +12,17 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
-from config.env import env_bool, env_database, env_database_list, env_float, env_int, env_list, env_redis, env_str
+from config.env import (
+    env_bool,
+    env_database,
+    env_database_list,
+    env_fernet_keys,
+    env_float,
+    env_int,
+    env_list,
+    env_redis,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -114,6 +124,7 @@ MIDDLEWARE = [
     "registry.audit.AuditMiddleware",
     "config.replicas.ReplicaMiddleware",
     "axes.middleware.AxesMiddleware",
+    "registry.params.QueryGuardMiddleware",  # second line behind typed parameters: no control characters
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -152,7 +163,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Fernet keys for ID numbers at rest (comma-separated; the first encrypts). Unset: derived from SECRET_KEY.
-FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEY", [], "Fernet key(s) for ID numbers at rest; first one encrypts")
+FIELD_ENCRYPTION_KEYS = env_fernet_keys("FIELD_ENCRYPTION_KEY",
+                                        "Fernet key(s) for ID numbers at rest; first one encrypts")
 if PRODUCTION and not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set when SHEQU_ENV=production "
                                "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())')")

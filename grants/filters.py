@@ -1,40 +1,22 @@
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from grants.choices import AppState, RoundState
 from grants.models import Application, ExpertLink, Fund, Payment, Round, Subsidy
 from registry.choices import Tier, Vocabulary
-from registry.filters import RegionChoiceFilter, visible_regions
+from registry.filters import IdFilter, RegionChoiceFilter, YearFilter, visible_regions
 from registry.models import Term
 
 
 class RoundFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
-    year = django_filters.NumberFilter(label=_("Year"))
+    year = YearFilter(label=_("Year"))
     state = django_filters.ChoiceFilter(choices=RoundState.choices, label=_("State"))
 
     class Meta:
         model = Round
         fields = ["q", "year", "state"]
-
-
-class YearFilter(django_filters.NumberFilter):
-    """A year from 1949 to 2100: anything else makes the filter invalid (a 400 with the message), never a
-    database error."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, min_value=1949, max_value=2100, **kwargs)
-
-
-class IdFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, min_value=1, max_value=2**31 - 1, **kwargs)
 
 
 class ApplicationFilterSet(django_filters.FilterSet):

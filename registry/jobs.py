@@ -1,6 +1,5 @@
 """Tracked jobs: imports and large exports. A Celery task loads the Job row by id and calls ``run``."""
 
-import io
 from datetime import timedelta
 
 import tablib
@@ -9,13 +8,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from config.replicas import on_replica
 from registry.audit import record
 from registry.choices import JobKind, JobStatus
-from registry.exports import dataset_from_rows
+from registry.exports import dataset_from_rows, workbook_bytes
 from registry.models import AuditAction, Job
 from registry.resources import RESOURCES
 
@@ -27,7 +25,7 @@ INSTRUCTIONS = {
         "填写说明",
         "1. 每行一个社会组织；第一行为列名，请勿修改。",
         "2. 必填列：组织名称、管理层级、类别、社区（区划）代码、负责人。",
-        "3. 管理层级填写：登记（法人）、街道备案 或 社区培育（社区登记）。",
+        "3. 管理层级填写：登记（法人）、街道备案 或 社区培育（台账）。",
         "4. 社区（区划）代码填写12位统计用区划代码（街道为9位），且须在您的管辖范围内。",
         "5. 登记的社会组织须填写法人类型和统一社会信用代码（以51、52、53或59开头）。",
         "6. 负责人身份证号码须为有效的18位号码；日期格式为 YYYY-MM-DD。",
@@ -35,7 +33,7 @@ INSTRUCTIONS = {
     ],
     JobKind.IMPORT_ACTIVITIES: [
         "填写说明",
-        "1. 组织编号或名称：统一社会信用代码、备案编号、社区登记编号或组织名称。",
+        "1. 组织编号或名称：统一社会信用代码、备案编号、社区培育台账编号或组织名称。",
         "2. 活动日期格式为 YYYY-MM-DD；主题活动可填：邻里守望、共建共治共享、共创平安、文化铸魂。",
         "3. 如有任何一行有误，整个文件均不导入。",
     ],
@@ -50,22 +48,11 @@ INSTRUCTIONS = {
 
 def template_workbook(kind) -> bytes:
     """The downloadable template: Chinese headers on the first sheet, instructions on the second."""
-    resource = RESOURCES[kind]()
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "数据"
-    headers = [field.column_name for field in resource.get_import_fields()]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        sheet.column_dimensions[cell.column_letter].width = max(12, len(cell.value) * 2 + 2)
-    notes = workbook.create_sheet("填写说明")
-    for line in INSTRUCTIONS[kind]:
-        notes.append([line])
-    notes.column_dimensions["A"].width = 100
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    headers = [field.column_name for field in RESOURCES[kind]().get_import_fields()]
+    widths = {"数据": {get_column_letter(i): max(12, len(h) * 2 + 2) for i, h in enumerate(headers, start=1)},
+              "填写说明": {"A": 100}}
+    return workbook_bytes({"数据": [headers], "填写说明": [[line] for line in INSTRUCTIONS[kind]]}, widths,
+                          bold_headers=True)
 
 
 def read_dataset(job) -> tablib.Dataset:
