@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
+from registry import lifecycle
 from registry import lifecycle_tables as tables
 from registry.choices import JobKind, JobStatus, OrgStatus, Role
 from registry.filters import OrganizationFilterSet
@@ -21,12 +22,14 @@ from registry.forms_lifecycle import (
     EvaluationGradeForm,
     FlagForm,
     ImportForm,
+    NoticeForm,
+    NoticeResultForm,
     ReasonForm,
     TrainingForm,
 )
 from registry.generic import ObjectListView, scoped
 from registry.jobs import start, template_workbook
-from registry.lifecycle import RECORDERS, raise_flag, repair_flag
+from registry.lifecycle import raise_flag, repair_flag
 from registry.models import (
     Activity,
     AuditEvent,
@@ -35,12 +38,9 @@ from registry.models import (
     EvaluationGrade,
     Job,
     Organization,
+    RectificationNotice,
     Training,
 )
-
-
-def _may_record(user):
-    return user.is_superuser or user.role in RECORDERS
 
 
 class ActivityListView(ObjectListView):
@@ -95,6 +95,15 @@ class FlagListView(ObjectListView):
         return super().get_queryset().filter(repaired_on__isnull=True)
 
 
+class NoticeListView(ObjectListView):
+    model = RectificationNotice
+    queryset = RectificationNotice.objects.select_related("organization")
+    table_class = tables.NoticeTable
+    filterset_fields = ["result", "reason"]
+    export_basename = "rectification-notices"
+    title = _l("Rectification notices")
+
+
 class ZombieListView(ObjectListView):
     """Organizations the daily job marked DORMANT: street staff clear them or reactivate them."""
 
@@ -106,68 +115,96 @@ class ZombieListView(ObjectListView):
     title = _l("Zombie candidates")
 
 
-def _record(request, form_class, title, after=None):
-    if not _may_record(request.user):
+def _record(request, form_class, title, service, roles):
+    """One page for each record kind: the form's plain data goes to the same service the API calls."""
+    if not lifecycle.has_role(request.user, roles):
         raise PermissionDenied(_("Your role may not record this."))
-    initial = {"organization": request.GET.get("organization")} if request.GET.get("organization") else None
+    initial = {"organization": request.GET.get("organization")} if request.GET.get("organization", "").isdigit() \
+        else None
     form = form_class(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            record = form.save(commit=False)
-            record.recorded_by = request.user
-            if after:
-                after(record)
-            record.save()
-            if not type(record).objects.visible_to(request.user).filter(pk=record.pk).exists():
-                raise PermissionDenied(_("This record would lie outside your jurisdiction."))
-        messages.success(request, _("Saved."))
-        return redirect(request.path.rsplit("/new/", 1)[0] + "/")
+        try:
+            service(request.user, form.cleaned_data)
+        except (PermissionDenied, ValidationError) as exc:
+            form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(request.path.rsplit("/new/", 1)[0] + "/")
     return render(request, "registry/record_form.html", {"form": form, "title": title,
                                                          "cancel_url": request.path.rsplit("/new/", 1)[0] + "/"})
 
 
-def _after_activity(activity):
-    organization = activity.organization
-    if not organization.last_activity_on or activity.held_on > organization.last_activity_on:
-        Organization.objects.filter(pk=organization.pk).update(last_activity_on=activity.held_on)
-
-
-def _after_grade(grade):
-    grade.valid_until = EvaluationGrade.validity(grade.awarded_on)
-    organization = grade.organization
-    organization.grade, organization.grade_valid_until = grade.grade, grade.valid_until
-    organization.save(update_fields=["grade", "grade_valid_until", "updated_at"])
-
-
-def _after_brand(brand):
-    if not brand.project:
-        Organization.objects.filter(pk=brand.organization_id).update(is_brand=True)
-
-
 @login_required
 def activity_create(request):
-    return _record(request, ActivityForm, _("Record an activity"), _after_activity)
+    return _record(request, ActivityForm, _("Record an activity"), lifecycle.record_activity, lifecycle.RECORDERS)
 
 
 @login_required
 def training_create(request):
-    return _record(request, TrainingForm, _("Record a training"))
+    return _record(request, TrainingForm, _("Record a training"), lifecycle.record_training, lifecycle.RECORDERS)
 
 
 @login_required
 def grade_create(request):
-    return _record(request, EvaluationGradeForm, _("Record an evaluation grade"), _after_grade)
+    return _record(request, EvaluationGradeForm, _("Record an evaluation grade"), lifecycle.record_grade,
+                   lifecycle.GRADE_RECORDERS)
 
 
 @login_required
 def brand_create(request):
-    return _record(request, BrandDesignationForm, _("Name a brand organization or project"), _after_brand)
+    return _record(request, BrandDesignationForm, _("Name a brand organization or project"), lifecycle.name_brand,
+                   lifecycle.BRAND_RECORDERS)
+
+
+@scoped(Organization)
+@login_required
+def organization_notice(request, pk):
+    """整改通知 for a filed or community group (where a registered one would be listed)."""
+    organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
+    if not lifecycle.has_role(request.user, lifecycle.NOTICE_ROLES.get(organization.tier, ())):
+        raise PermissionDenied(_("The street notifies filed groups, the community its community-guided groups."))
+    form = NoticeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            notice = lifecycle.issue_notice(organization, data["reason"], data["explanation"], user=request.user,
+                                            deadline=data["deadline"])
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            if notice is None:
+                messages.info(request, _("A notice for this reason is pending already."))
+            else:
+                messages.success(request, _("Rectification notice issued."))
+            return redirect(organization)
+    return render(request, "registry/record_form.html", {"form": form, "title": _("Rectification notice to "
+                                                         "%(name)s") % {"name": organization.name}})
+
+
+@scoped(RectificationNotice)
+@login_required
+def notice_result(request, pk):
+    notice = get_object_or_404(RectificationNotice.objects.visible_to(request.user), pk=pk)
+    form = NoticeResultForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.record_notice_result(request.user, notice, form.cleaned_data["result"],
+                                           form.cleaned_data["note"])
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Result recorded."))
+            return redirect("registry:notice_list")
+    return render(request, "registry/record_form.html", {"form": form, "title": _("Result: %(notice)s")
+                                                         % {"notice": notice}})
 
 
 @scoped(Organization)
 @login_required
 def organization_flag(request, pk):
     organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
+    if not lifecycle.has_role(request.user, lifecycle.FLAG_ROLES):
+        raise PermissionDenied(_("The district bureau lists registered organizations."))
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
