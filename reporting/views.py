@@ -101,10 +101,22 @@ def below_target(request, pk, kind):
 
 # ------------------------------------------------------------------------------------------------ yearly reports
 
+def _year(value):
+    """The report year from a parameter (default: last year); anything but a plausible year is a bad request."""
+    from django.core.exceptions import BadRequest
+
+    value = (value or "").strip()
+    if not value:
+        return timezone.localdate().year - 1
+    if not value.isdigit() or not 1949 <= int(value) <= 9999:
+        raise BadRequest(_("The year must be a four-digit number."))
+    return int(value)
+
+
 @login_required
 def yearly_list(request):
     region = region_for(request)
-    year = int(request.GET.get("year") or timezone.localdate().year - 1)
+    year = _year(request.GET.get("year"))
     own = YearlyReport.objects.filter(region=region, year=year).first()
     children = (Region.objects.visible_to(request.user).filter(parent=region).order_by("code")
                 .annotate(submitted=Count("code", filter=Q(pk__in=YearlyReport.objects.filter(
@@ -119,7 +131,7 @@ def yearly_list(request):
 @require_POST
 def yearly_request(request):
     region = region_for(request, request.POST.get("region"))
-    year = int(request.POST.get("year") or timezone.localdate().year - 1)
+    year = _year(request.POST.get("year"))
     try:
         report = yearly.request_report(request.user, region, year)
     except PermissionDenied as exc:

@@ -66,7 +66,7 @@ def test_portal_without_redis_on_2_january_opens_the_years_annual_reports(tmp_pa
             except OSError:
                 time.sleep(0.5)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        browser.open(urllib.request.Request(
+        browser.open(urllib.request.Request(  # noqa: S310 - a fixed http URL of the server under test
             f"{base}/accounts/login/", data=urllib.parse.urlencode({
                 "csrfmiddlewaretoken": token, "username": "street", "password": "shequ-demo-2026"}).encode(),
             headers={"Referer": f"{base}/accounts/login/"}), timeout=10)
