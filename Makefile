@@ -16,17 +16,21 @@ APT_TEST := chromium chromium-driver poppler-utils faketime
 TEST_DATABASE_URL ?= postgres://postgres@localhost:5432/shequ
 TEST_REDIS_URL ?= redis://localhost:6379/15
 
-.PHONY: run test lint bench soak system system-test venv messages migrate demo worker beat schema clean
+.PHONY: run test lint bench soak system system-test venv messages migrate demo worker beat schema clean replica \
+	replica-stop
+
+# Another apt/dpkg process (unattended upgrades, a second make) holds the lock: wait for it instead of failing.
+APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3
 
 system:
 	@missing=$$(for p in $(APT_RUN); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then echo "Installing system packages: $$missing"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+	  $(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing; fi
 
 system-test: system
 	@missing=$$(for p in $(APT_TEST); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then echo "Installing system packages: $$missing"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+	  $(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing; fi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,7 +52,13 @@ demo: migrate
 	$(BIN)/python manage.py demo
 
 # Embedded by default (SQLite, tasks in-process). With REDIS_URL set a Celery worker (with beat) runs alongside.
-run: system messages demo
+# Each set-up step prints how long it took (the first run installs packages and builds the demo: minutes).
+RUN_STEPS := system venv messages migrate demo
+run:
+	@started=$$(date +%s); for step in $(RUN_STEPS); do \
+	  at=$$(date +%s); echo "==> $$step"; $(MAKE) --no-print-directory $$step || exit 1; \
+	  echo "    $$step: $$(( $$(date +%s) - at )) s"; done; \
+	echo "==> ready after $$(( $$(date +%s) - started )) s"
 	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C stops)"
 	@if [ -n "$$REDIS_URL" ]; then \
 	  $(BIN)/celery -A config worker --beat -l info --concurrency 2 & worker=$$!; \
@@ -75,17 +85,27 @@ lint: venv
 schema: venv
 	$(BIN)/python manage.py spectacular --lang en --validate --fail-on-warn --file docs/openapi.yaml
 
+# The replica tests (tests/replica) start the standby themselves; `make replica` starts it by hand.
+replica:
+	config/standby.sh start
+
+replica-stop:
+	config/standby.sh stop
+
 test: system-test messages
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SHEQU_ENV=test \
 	  $(BIN)/pytest --create-db $(PYTEST_ARGS)
 
-# Benchmarks run on PostgreSQL in a database of their own (created when missing); see docs/benchmarks.md.
+# Benchmarks run on PostgreSQL in a database of their own (created when missing); see docs/benchmarks.md. The
+# replica figure reads the same database on the hot standby (config/standby.sh, port 5433).
 BENCH_DATABASE_URL ?= postgres://postgres@localhost:5432/shequ_bench
-bench: venv system
-	@psql "$(BENCH_DATABASE_URL:%/shequ_bench=%/postgres)" -tAc "SELECT 1 FROM pg_database WHERE datname='shequ_bench'" \
-	  | grep -q 1 || createdb "$$(echo $(BENCH_DATABASE_URL) | sed 's|.*/||')" -h localhost -U postgres
+BENCH_DB := $(lastword $(subst /, ,$(BENCH_DATABASE_URL)))
+BENCH_REPLICA_URL ?= postgres://postgres@localhost:5433/$(BENCH_DB)
+bench: venv system replica
+	@psql "$(patsubst %/$(BENCH_DB),%/postgres,$(BENCH_DATABASE_URL))" -tAc "SELECT 1 FROM pg_database WHERE datname='$(BENCH_DB)'" \
+	  | grep -q 1 || createdb "$(BENCH_DB)" -h localhost -U postgres
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench
+	DATABASE_URL=$(BENCH_DATABASE_URL) DATABASE_REPLICA_URLS=$(BENCH_REPLICA_URL) $(BIN)/python manage.py bench
 
 # Soak (bounded, loopback only): its own database, Redis, gunicorn and worker, all stopped at the end; docs/soak.md.
 SOAK_DATABASE_URL ?= postgres://postgres@localhost:5432/shequ_soak

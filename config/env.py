@@ -70,6 +70,24 @@ def env_list(name: str, default: list[str], help: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_fernet_keys(name: str, help: str) -> list[str]:
+    """Comma-separated Fernet keys (32 url-safe base64 bytes each); a malformed one would fail only at the first
+    encryption, long after start-up, so it stops start-up here."""
+    import base64
+    import binascii
+
+    keys = env_list(name, [], help)
+    for position, key in enumerate(keys, start=1):
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            valid = False
+        if not valid:
+            raise ImproperlyConfigured(f"{name}: key {position} is malformed; expected a Fernet key (32 url-safe "
+                                       "base64-encoded bytes, e.g. from cryptography.fernet.Fernet.generate_key())")
+    return keys
+
+
 def env_database(name: str, sqlite_path: str, help: str) -> dict:
     """DATABASE_URL, or the embedded SQLite file when unset."""
     value = _raw(name, f"sqlite:///{sqlite_path}", help)
@@ -79,6 +97,19 @@ def env_database(name: str, sqlite_path: str, help: str) -> dict:
             "NAME": sqlite_path,
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
+    return _parse_database(name, value)
+
+
+def env_database_list(name: str, help: str) -> list[dict]:
+    """Comma-separated PostgreSQL URLs (read replicas), each checked like DATABASE_URL; unset = none."""
+    value = _raw(name, "", help) or ""
+    configs = [_parse_database(name, url.strip()) for url in value.split(",") if url.strip()]
+    if any(config["ENGINE"] != "django.db.backends.postgresql" for config in configs):
+        raise ImproperlyConfigured(f"{name}: every replica must be a PostgreSQL URL")
+    return configs
+
+
+def _parse_database(name: str, value: str) -> dict:
     try:
         config = dj_database_url.parse(value, conn_max_age=60, conn_health_checks=True)
     except (ValueError, KeyError) as exc:
@@ -90,6 +121,19 @@ def env_database(name: str, sqlite_path: str, help: str) -> dict:
     return config
 
 
+def env_float(name: str, default: float, help: str, minimum: float = 0) -> float:
+    value = _raw(name, default, help)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number") from None
+    if not number >= minimum:  # also refuses nan
+        raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}")
+    return number
+
+
 def env_redis(name: str, help: str) -> str | None:
     value = _raw(name, None, help)
     if not value:
@@ -97,3 +141,4 @@ def env_redis(name: str, help: str) -> str | None:
     if not value.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(f"{name}={value!r} is malformed; expected e.g. redis://localhost:6379/0")
     return value
+

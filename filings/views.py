@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,8 +15,10 @@ from filings.models import Case, Certificate, Document
 from filings.pdf import certificate_response
 from filings.tables import CaseTable
 from filings.workflows import WORKFLOWS
+from registry import params
 from registry.forms import form_data_from, payload_from
 from registry.generic import ObjectDetailView, ObjectListView, scoped
+from registry.limits import over_limit
 from registry.models import Organization
 
 
@@ -60,15 +62,6 @@ def _payload(form):
     return payload_from(form)
 
 
-def organization_parameter(request):
-    """The ``?organization=`` parameter as an id; anything else is a bad request, not a server error."""
-    value = request.GET.get("organization", "").strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise BadRequest(_("The organization parameter must be a number."))
-    return int(value)
-
 
 @login_required
 def case_create(request, kind):
@@ -77,8 +70,8 @@ def case_create(request, kind):
     if not services.may_create(request.user, kind):
         raise PermissionDenied(_("Your role may not open this kind of case."))
     organization = None
-    organization_id = organization_parameter(request)
-    if organization_id is not None:
+    organization_id = params.object_id(request.GET, "organization")
+    if organization_id:
         organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=organization_id)
     elif kind in services.ORGANIZATION_KINDS:
         raise Http404
@@ -98,9 +91,7 @@ def case_create(request, kind):
 
 
 @scoped(Case)
-@login_required
-def case_edit(request, pk):
-    case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
+def case_edit(request, case):
     if case.state not in services.EDITABLE_STATES or not services.may_create(request.user, case.kind):
         raise PermissionDenied(_("Only a draft or a returned case can be edited."))
     form = _form_for(request, case.kind, case.organization, case)
@@ -191,10 +182,8 @@ def _display(field, value, name):
 
 
 @scoped(Case)
-@login_required
 @require_POST
-def case_transition(request, pk):
-    case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
+def case_transition(request, case):
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The request was incomplete; please try again."))
@@ -219,10 +208,8 @@ def case_transition(request, pk):
 
 
 @scoped(Case)
-@login_required
 @require_POST
-def document_upload(request, pk):
-    case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
+def document_upload(request, case):
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -242,22 +229,24 @@ def document_upload(request, pk):
 
 
 @scoped(Document)
-@login_required
-def document_download(request, pk):
-    document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
+def document_download(request, document):
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name,
                         content_type=document.content_type)
 
 
 @scoped(Certificate)
-@login_required
-def certificate_pdf(request, pk):
-    certificate = get_object_or_404(Certificate.objects.visible_to(request.user), pk=pk)
+def certificate_pdf(request, certificate):
     return certificate_response(certificate)
+
+
+VERIFICATIONS_PER_MINUTE = 30
 
 
 def verify(request, code):
     """Public page (no login): is this certificate genuine, and what is the organization's status now?"""
+    if over_limit(request, "verify", VERIFICATIONS_PER_MINUTE):
+        return render(request, "filings/verify.html", {"limited": True, "code": ""}, status=429)
+    code = params.path_text(code, max_length=64)
     certificate = Certificate.objects.select_related("organization__region", "organization__category").filter(
         verification_code=code.strip().upper()).first()
     return render(request, "filings/verify.html", {"certificate": certificate, "code": code},

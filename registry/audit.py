@@ -10,7 +10,10 @@ import logging
 from functools import cache
 from urllib.parse import unquote
 
+from django.db import transaction
 from django.db.models.signals import post_save, pre_save
+
+from registry.params import printable
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +46,7 @@ class AuditMiddleware:
 
                 exporting = "export=" in request.META.get("QUERY_STRING", "")
                 record(AuditAction.EXPORT if exporting else AuditAction.DOWNLOAD,
-                       detail=unquote(f"{request.path}?{request.META.get('QUERY_STRING', '')}")[:300],
+                       detail=printable(unquote(f"{request.path}?{request.META.get('QUERY_STRING', '')}"))[:300],
                        object_repr=disposition.split("filename=")[-1].strip('"')[:200])
             return response
         finally:
@@ -95,13 +98,15 @@ def record(action, obj=None, *, user=None, changes=None, detail="", object_repr=
         if not region_code and user is not None and getattr(user, "primary_region", None) is not None:
             region_code = user.primary_region.code
     try:
-        AuditEvent.objects.create(
-            actor=user if getattr(user, "pk", None) else None, actor_name=getattr(user, "username", "") or "",
-            ip_address=client_ip(request) if request is not None else None, action=action,
-            object_type=f"{obj._meta.app_label}.{obj._meta.model_name}" if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "",
-            object_repr=(object_repr if object_repr is not None else str(obj) if obj is not None else "")[:200],
-            region_code=region_code[:12], changes=changes or {}, detail=detail[:300])
+        with transaction.atomic():  # a failed insert must not break the caller's transaction
+            AuditEvent.objects.create(
+                actor=user if getattr(user, "pk", None) else None, actor_name=getattr(user, "username", "") or "",
+                ip_address=client_ip(request) if request is not None else None, action=action,
+                object_type=f"{obj._meta.app_label}.{obj._meta.model_name}" if obj is not None else "",
+                object_id=str(obj.pk) if obj is not None else "",
+                object_repr=printable(object_repr if object_repr is not None else str(obj) if obj is not None
+                                      else "")[:200],
+                region_code=region_code[:12], changes=changes or {}, detail=printable(detail)[:300])
     except Exception:  # the audited work must not fail because auditing did; the log shows it
         logger.exception("audit record failed: %s %s", action, obj)
 

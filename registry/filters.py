@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from registry import params
 from registry.choices import CommitteeType, Grade, LegalForm, OrgStatus, RegionLevel, Tier, UrbanRuralCode, Vocabulary
 from registry.models import Organization, Region, Term
 
@@ -42,6 +43,24 @@ class YesNoFilter(django_filters.BooleanFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", YesNoSelect())
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An object id: a whole number PostgreSQL can hold (a larger one is a form error, not a database error)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", params.MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class YearFilter(IdFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", params.YEARS[0])
+        kwargs.setdefault("max_value", params.YEARS[1])
         super().__init__(*args, **kwargs)
 
 

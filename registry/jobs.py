@@ -1,6 +1,5 @@
 """Tracked jobs: imports and large exports. A Celery task loads the Job row by id and calls ``run``."""
 
-import io
 from datetime import timedelta
 
 import tablib
@@ -9,12 +8,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
+from config.replicas import on_replica
 from registry.audit import record
 from registry.choices import JobKind, JobStatus
-from registry.exports import dataset_from_rows
+from registry.exports import dataset_from_rows, workbook_bytes
 from registry.models import AuditAction, Job
 from registry.resources import RESOURCES
 
@@ -50,22 +49,11 @@ INSTRUCTIONS = {
 
 def template_workbook(kind) -> bytes:
     """The downloadable template: Chinese headers on the first sheet, instructions on the second."""
-    resource = RESOURCES[kind]()
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "数据"
-    headers = [field.column_name for field in resource.get_import_fields()]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        sheet.column_dimensions[cell.column_letter].width = max(12, len(cell.value) * 2 + 2)
-    notes = workbook.create_sheet("填写说明")
-    for line in INSTRUCTIONS[kind]:
-        notes.append([line])
-    notes.column_dimensions["A"].width = 100
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    headers = [field.column_name for field in RESOURCES[kind]().get_import_fields()]
+    widths = {"数据": {get_column_letter(i): max(12, len(h) * 2 + 2) for i, h in enumerate(headers, start=1)},
+              "填写说明": {"A": 100}}
+    return workbook_bytes({"数据": [headers], "填写说明": [[line] for line in INSTRUCTIONS[kind]]}, widths,
+                          bold_headers=True)
 
 
 def read_dataset(job) -> tablib.Dataset:
@@ -150,13 +138,10 @@ def _import(job):
             status=JobStatus.REJECTED, finished_at=timezone.now(),
             result={"error_count": len(errors), "errors": errors[:MAX_REPORTED_ERRORS], "imported": 0})
         return
-    # Phase 2: every row is valid; import them all in one transaction (the database constraints still hold).
-    resource = RESOURCES[job.kind](user=job.created_by)
-    resource.validate = False
-    resource.row_offset = 1
+    # Phase 2: every row is valid; save the rows phase 1 built and checked, all in one transaction (the
+    # database constraints still hold).
     with transaction.atomic():
-        result = resource.import_data(dataset, dry_run=False, use_transactions=True, raise_errors=True)
-        imported = result.totals.get("new", total)
+        imported = resource.save_validated()
         # One audit event for the whole import (its rows are bulk-created, each with a history row).
         record(AuditAction.IMPORT, job, user=job.created_by,
                detail=f"{job.get_kind_display()}: {imported} rows from {job.input_name}")
@@ -196,10 +181,14 @@ def _export(job):
     from registry.exports import export_bytes
 
     view_class = import_string(job.parameters["view"])
-    table = view_class.table_for(job.created_by, job.parameters.get("query", ""))
-    Job.objects.filter(pk=job.pk).update(total=len(table.rows))
-    values = iter(table.as_values())
-    dataset = dataset_from_rows(next(values), values)
+
+    def rows():
+        table = view_class.table_for(job.created_by, job.parameters.get("query", ""))
+        Job.objects.filter(pk=job.pk).update(total=len(table.rows))
+        values = iter(table.as_values())
+        return dataset_from_rows(next(values), values)
+
+    dataset = on_replica(rows)  # a read replica when one is configured and healthy (config/replicas.py)
     fmt = job.parameters["format"]
     name = f"{view_class.export_basename}-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"
     job.output_file.save(name, ContentFile(export_bytes(dataset, fmt)), save=False)

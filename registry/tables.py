@@ -1,4 +1,8 @@
 import django_tables2 as tables
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Organization, Region
@@ -51,3 +55,22 @@ class OrganizationTable(BaseTable):
 
     def value_number(self, record):
         return record.number
+
+
+def render_rows(table) -> str:
+    """The table's body rows as HTML, built in Python: the same markup as layout/table.html's row block, at a
+    fraction of the cost of two nested template loops over 50 rows × 11 columns (docs/benchmarks.md)."""
+    columns = list(table.columns)
+    labels = [(conditional_escape(column.header), conditional_escape(column.name)) for column in columns]
+    html = []
+    for row in table.paginated_rows:
+        html.append(format_html("<tr {}>", row.attrs.as_html()))
+        for (column, cell), (label, name) in zip(row.items(), labels, strict=True):
+            if column.localize is None:
+                value = localize(template_localtime(cell))
+            else:
+                value = localize(cell, use_l10n=bool(column.localize))
+            html.append(f'<td {column.attrs["td"].as_html()} data-label="{label}" data-column="{name}">'
+                        f"{conditional_escape(value)}</td>")
+        html.append("</tr>")
+    return mark_safe("\n".join(html))  # every part above is escaped or already safe

@@ -4,6 +4,7 @@ monthly trend. Large regions read the daily snapshot; streets and communities ar
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import Count
 from django.db.models.functions import Substr
@@ -13,7 +14,7 @@ from registry.choices import CLOSED_STATUSES, PREFIX_LENGTH, CommitteeType, Regi
 from registry.models import Organization, Region
 from reporting.indicators import CATALOGUE, INDICATORS, PER_COMMUNITY, Context, Value, communities_with_counts
 from reporting.models import IndicatorSnapshot
-from reporting.targets import targets_for
+from reporting.targets import Figure, Goal, TargetIndex, assess_rows, below_target_communities, judge
 
 SNAPSHOT_LEVELS = (RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY)
 
@@ -22,7 +23,6 @@ def indicator_rows(region, today=None, live=None) -> tuple[list[dict], object]:
     """(rows, snapshot time or None). Each row: indicator, value, target, met, gap, url."""
     today = today or timezone.localdate()
     ctx = Context(region, today)
-    targets = targets_for(region, today)
     snapshot_time, values = None, None
     if live is not True and region.level in SNAPSHOT_LEVELS:
         snapshots = list(IndicatorSnapshot.objects.filter(region=region, taken_on=today))
@@ -33,13 +33,8 @@ def indicator_rows(region, today=None, live=None) -> tuple[list[dict], object]:
     rows = []
     for indicator in CATALOGUE:
         value = values[indicator.id] if values is not None and indicator.id in values else indicator.value(ctx)
-        target = targets.get(indicator.id)
-        number = value.value
-        rows.append({
-            "indicator": indicator, "value": value, "number": number, "target": target,
-            "met": target.is_met(number) if target else None, "gap": target.gap(number) if target else None,
-            "url": indicator.rows_url(ctx),
-        })
+        rows.append({"indicator": indicator, "value": value, "number": value.value, "url": indicator.rows_url(ctx)})
+    assess_rows(region, rows, today)  # adds target, met, gap and the assessment (reporting/targets.py)
     return rows, snapshot_time
 
 
@@ -74,19 +69,37 @@ def trend(region, indicator_id, months=12, today=None) -> list[tuple[str, Decima
 
 
 def scorecard(region, user, today=None) -> list[dict]:
-    """The child regions side by side: organizations per urban and rural community, communities below target,
-    and (with the Party-building app) work coverage. Grouped queries, one per figure."""
+    """The child regions side by side: organizations per urban and rural community, communities below target
+    (the one definition in reporting/targets.py, as the indicator and the list), and (with the Party-building app)
+    work coverage. Grouped queries, one per figure; ranked by the organizations each child is short."""
     today = today or timezone.localdate()
     children = list(Region.objects.visible_to(user).filter(parent=region, is_active=True).order_by("code"))
     if not children:
         return []
-    if region.level in SNAPSHOT_LEVELS:
-        rows = _scorecard_from_snapshots(children, targets_for(region, today), today)
-        if rows is not None:
-            return rows
+    index = TargetIndex(region, today)
     width = PREFIX_LENGTH[RegionLevel(children[0].level)]
     ctx = Context(region, today)
-    targets = targets_for(region, today)
+    rows = _scorecard_from_snapshots(children, today) if region.level in SNAPSHOT_LEVELS else None
+    if rows is None:
+        rows = _scorecard_live(region, children, ctx, width, user)
+    below = defaultdict(int)
+    for kind, committee, indicator_id in (("urban", CommitteeType.RESIDENTS, "orgs_per_urban_community"),
+                                          ("rural", CommitteeType.VILLAGERS, "orgs_per_rural_community")):
+        communities = below_target_communities(communities_with_counts(ctx, committee), region, indicator_id,
+                                               today, index)
+        if communities is None:
+            continue
+        for row in (communities.annotate(child=Substr("code", 1, width)).order_by().values("child")
+                    .annotate(c=Count("code"))):
+            below[(row["child"], kind)] = row["c"]
+    for row in rows:
+        prefix = row["region"].prefix
+        row["below_urban"], row["below_rural"] = below[(prefix, "urban")], below[(prefix, "rural")]
+        row["below"] = row["below_urban"] + row["below_rural"]
+    return _ranked(rows, index)
+
+
+def _scorecard_live(region, children, ctx, width, user):
     org_counts = defaultdict(int)
     counted = (Organization.objects.exclude(status__in=CLOSED_STATUSES)
                .filter(region__code__startswith=region.prefix, tier__in=ctx.tiers, region__level=RegionLevel.COMMUNITY)
@@ -99,37 +112,28 @@ def scorecard(region, user, today=None) -> list[dict]:
                 .annotate(child=Substr("code", 1, width)).order_by().values("child", "committee_type")
                 .annotate(n=Count("code"))):
         community_counts[(row["child"], row["committee_type"])] = row["n"]
-    below = defaultdict(int)
-    for committee, indicator_id in ((CommitteeType.RESIDENTS, "orgs_per_urban_community"),
-                                    (CommitteeType.VILLAGERS, "orgs_per_rural_community")):
-        target = targets.get(indicator_id)
-        if target is None:
-            continue
-        for row in (communities_with_counts(ctx, committee).filter(org_count__lt=target.value)
-                    .annotate(child=Substr("code", 1, width)).order_by().values("child").annotate(c=Count("code"))):
-            below[row["child"]] += row["c"]
     party = {}
     try:
         from partybuilding.coverage import coverage_by_child
 
-        party = {row["prefix"]: row["work_coverage"] for row in coverage_by_child(region, user, today)}
+        party = {row["prefix"]: row["work_coverage"] for row in coverage_by_child(region, user, ctx.today)}
     except ImportError:
         pass
-    return _ranked([{
+    return [{
         "region": child,
         "urban": Value(Decimal(org_counts[(child.prefix, "residents")]),
                        Decimal(community_counts[(child.prefix, "residents")]), PER_COMMUNITY),
         "rural": Value(Decimal(org_counts[(child.prefix, "villagers")]),
                        Decimal(community_counts[(child.prefix, "villagers")]), PER_COMMUNITY),
-        "below": below[child.prefix], "party_work": party.get(child.prefix)} for child in children], targets)
+        "party_work": party.get(child.prefix)} for child in children]
 
 
 SCORECARD_INDICATORS = ("orgs_per_urban_community", "orgs_per_rural_community", "urban_communities_below_target",
                         "rural_communities_below_target", "party_work_coverage")
 
 
-def _scorecard_from_snapshots(children, targets, today):
-    """The scorecard from the children's snapshots of today; None when any child has none yet."""
+def _scorecard_from_snapshots(children, today):
+    """The children's densities from their snapshots of today; None when any child has none yet."""
     found = {(s.region_id, s.indicator): s for s in IndicatorSnapshot.objects.filter(
         region__in=children, taken_on=today, indicator__in=SCORECARD_INDICATORS)}
     if any((child.code, "orgs_per_urban_community") not in found for child in children):
@@ -143,34 +147,29 @@ def _scorecard_from_snapshots(children, targets, today):
         snapshot = found.get((child.code, indicator))
         return snapshot.value if snapshot else None
 
-    return _ranked([{
-        "region": child, "urban": value(child, "orgs_per_urban_community"),
-        "rural": value(child, "orgs_per_rural_community"),
-        "below": int((number(child, "urban_communities_below_target") or 0)
-                     + (number(child, "rural_communities_below_target") or 0)),
-        "party_work": number(child, "party_work_coverage")} for child in children], targets)
+    return [{"region": child, "urban": value(child, "orgs_per_urban_community"),
+             "rural": value(child, "orgs_per_rural_community"),
+             "party_work": number(child, "party_work_coverage")} for child in children]
 
 
-def _ranked(rows, targets):
+def _ranked(rows, index):
+    """Each child judged on its densities against the targets that apply to it; ranked by the organizations it is
+    short of them (largest first), then by communities below target: who is behind, and by how much."""
     for row in rows:
-        row["status"] = _status(row, targets)
-    # Ranking: met targets first, then fewer communities below target, then density.
-    rank_key = {"met": 0, "near": 1, "behind": 2, "none": 3}
-    ranked = sorted(rows, key=lambda r: (rank_key[r["status"]], r["below"], -(r["urban"].value or 0)))
+        judgements = []
+        for key, indicator_id in (("urban", "orgs_per_urban_community"), ("rural", "orgs_per_rural_community")):
+            target = index.for_code(row["region"].code, indicator_id)
+            if target is not None:
+                judgements.append(judge(Figure.of(row[key]), Goal(target.operator, target.threshold)))
+        judged = [j for j in judgements if j.met is not None]
+        row["short"] = sum(j.gap or 0 for j in judged)
+        if not judged:
+            row["status"] = "none"
+        elif all(j.met for j in judged):
+            row["status"] = "met"
+        else:
+            row["status"] = "near" if all(j.shortfall <= Fraction(1, 5) for j in judged) else "behind"
+    ranked = sorted(rows, key=lambda r: (-r["short"], -r["below"], r["region"].code))
     for position, row in enumerate(ranked, start=1):
         row["rank"] = position
-    return rows
-
-
-def _status(row, targets) -> str:
-    """Colour of a scorecard row: met (green), near (within 80% of every density target: amber), behind (red)."""
-    ratios = []
-    for key, indicator_id in (("urban", "orgs_per_urban_community"), ("rural", "orgs_per_rural_community")):
-        target, value = targets.get(indicator_id), row[key].value
-        if target is not None and value is not None and target.value:
-            ratios.append(value / target.value)
-    if not ratios:
-        return "none"
-    if all(r >= 1 for r in ratios):
-        return "met"
-    return "near" if all(r >= Decimal("0.8") for r in ratios) else "behind"
+    return ranked

@@ -145,13 +145,11 @@ def communities_with_counts(ctx, committee_type, regions=None):
 
 def _below_target(indicator_id, committee_type):
     def compute(ctx):
-        from reporting.targets import target_for
+        from reporting.targets import below_target_communities
 
-        target = target_for(ctx.region, indicator_id, ctx.today)
-        if target is None:
-            return Value(None)
-        below = communities_with_counts(ctx, committee_type).filter(org_count__lt=target.value).count()
-        return Value(Decimal(below))
+        below = below_target_communities(communities_with_counts(ctx, committee_type), ctx.region, indicator_id,
+                                         ctx.today)
+        return Value(None) if below is None else Value(Decimal(below.count()))
     return compute
 
 

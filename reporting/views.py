@@ -3,27 +3,32 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
+from registry import params
 from registry.choices import CommitteeType, RegionLevel
 from registry.exports import dataset_from_rows, export_response
 from registry.generic import region_for_page, scoped
 from registry.models import Region
 from registry.pdf import render_pdf
+from registry.permissions import has_jurisdiction, permits
 from reporting import yearly
 from reporting.dashboard import indicator_rows, scorecard, trend
 from reporting.indicators import Context, communities_with_counts, grade_distribution
 from reporting.models import YearlyReport
-from reporting.targets import targets_for
+from reporting.targets import below_target_communities, may_manage, summarize, targets_for
+
+NO_JURISDICTION = _l("Dashboards and reports belong to a jurisdiction, and you have none.")
 
 
 def region_for(request, code=None):
     region = region_for_page(request.user, code or request.GET.get("region"))
     if region is None:
-        raise PermissionDenied(_("Dashboards and reports belong to a jurisdiction, and you have none."))
+        raise PermissionDenied(str(NO_JURISDICTION))
     return region
 
 
@@ -32,6 +37,7 @@ def _breadcrumbs(request, region):
 
 
 @login_required
+@permits(has_jurisdiction, NO_JURISDICTION)
 def dashboard(request):
     region = region_for(request)
     today = timezone.localdate()
@@ -51,6 +57,8 @@ def dashboard(request):
     }
     targets = targets_for(region, today)
     return render(request, "reporting/dashboard.html", {
+        "summary": summarize([row["assessment"] for row in rows]), "may_manage": may_manage(request.user, region),
+        "today": today,
         "region": region, "rows": rows, "snapshot_time": snapshot_time, "children": children,
         "breadcrumbs": _breadcrumbs(request, region), "chart": chart,
         "grades": None if snapshot_time else grade_distribution(Context(region, today)),
@@ -61,13 +69,16 @@ def dashboard(request):
 
 
 def _dashboard_dataset(region, rows):
-    headers = [_("Indicator"), _("Numerator"), _("Denominator"), _("Value"), _("Target"), _("Met"), _("Source")]
+    headers = [_("Indicator"), _("Numerator"), _("Denominator"), _("Value"), _("Target"), _("Deadline"), _("Met"),
+               _("Short of target"), _("Source")]
     body = []
     for row in rows:
         target = row["target"]
         body.append([str(row["indicator"].name), row["value"].numerator, row["value"].denominator, row["number"],
-                     f"{target.get_operator_display()} {target.value}" if target else "",
+                     f"{target.get_operator_display()} {target.display_value}" if target else "",
+                     target.deadline.isoformat() if target and target.deadline else "",
                      "" if row["met"] is None else (_("Yes") if row["met"] else _("No")),
+                     row["assessment"].gap_text or row["assessment"].rollup_text,
                      target.source_document if target else ""])
     return dataset_from_rows(headers, body)
 
@@ -80,20 +91,17 @@ def _dashboard_pdf(region, rows, children, today):
     return response
 
 
-@scoped(Region)
-@login_required
-def below_target(request, pk, kind):
+@scoped(Region, queryset=Region.objects.select_related("parent__parent__parent__parent"))
+def below_target(request, region, kind):
     """The communities behind "communities below target", each with its count and a link to its organizations."""
-    region = region_for(request, pk)
     committee = {"urban": CommitteeType.RESIDENTS, "rural": CommitteeType.VILLAGERS}.get(kind)
     if committee is None:
         raise Http404
     indicator_id = "orgs_per_urban_community" if kind == "urban" else "orgs_per_rural_community"
     target = targets_for(region).get(indicator_id)
-    communities = (communities_with_counts(Context(region), committee, Region.objects.visible_to(request.user))
-                   .select_related("parent").order_by("org_count", "code"))
-    if target is not None:
-        communities = communities.filter(org_count__lt=target.value)
+    communities = communities_with_counts(Context(region), committee, Region.objects.visible_to(request.user))
+    below = below_target_communities(communities, region, indicator_id)
+    communities = (communities if below is None else below).select_related("parent").order_by("org_count", "code")
     return render(request, "reporting/below_target.html", {
         "region": region, "communities": communities[:500], "total": communities.count(), "target": target,
         "kind": kind, "breadcrumbs": _breadcrumbs(request, region)})
@@ -101,22 +109,11 @@ def below_target(request, pk, kind):
 
 # ------------------------------------------------------------------------------------------------ yearly reports
 
-def _year(value):
-    """The report year from a parameter (default: last year); anything but a plausible year is a bad request."""
-    from django.core.exceptions import BadRequest
-
-    value = (value or "").strip()
-    if not value:
-        return timezone.localdate().year - 1
-    if not value.isdigit() or not 1949 <= int(value) <= 9999:
-        raise BadRequest(_("The year must be a four-digit number."))
-    return int(value)
-
-
 @login_required
+@permits(has_jurisdiction, NO_JURISDICTION)
 def yearly_list(request):
     region = region_for(request)
-    year = _year(request.GET.get("year"))
+    year = params.year(request.GET, default=timezone.localdate().year - 1)
     own = YearlyReport.objects.filter(region=region, year=year).first()
     children = (Region.objects.visible_to(request.user).filter(parent=region).order_by("code")
                 .annotate(submitted=Count("code", filter=Q(pk__in=YearlyReport.objects.filter(
@@ -131,7 +128,7 @@ def yearly_list(request):
 @require_POST
 def yearly_request(request):
     region = region_for(request, request.POST.get("region"))
-    year = _year(request.POST.get("year"))
+    year = params.year(request.POST, default=timezone.localdate().year - 1)
     try:
         report = yearly.request_report(request.user, region, year)
     except PermissionDenied as exc:
@@ -140,10 +137,8 @@ def yearly_request(request):
     return redirect("reporting:yearly_detail", pk=report.pk)
 
 
-@scoped(YearlyReport)
-@login_required
-def yearly_detail(request, pk):
-    report = get_object_or_404(YearlyReport.objects.visible_to(request.user).select_related("region"), pk=pk)
+@scoped(YearlyReport, queryset=YearlyReport.objects.select_related("region"))
+def yearly_detail(request, report):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "submit":
@@ -160,10 +155,8 @@ def yearly_detail(request, pk):
                                       "narrative_fields": yearly.narrative_fields(report)})
 
 
-@scoped(YearlyReport)
-@login_required
-def yearly_file(request, pk, fmt):
-    report = get_object_or_404(YearlyReport.objects.visible_to(request.user), pk=pk, status="done")
+@scoped(YearlyReport, queryset=YearlyReport.objects.filter(status="done"))
+def yearly_file(request, report, fmt):
     stored = report.pdf if fmt == "pdf" else report.xlsx if fmt == "xlsx" else None
     if not stored:
         raise Http404

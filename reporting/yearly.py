@@ -6,7 +6,6 @@ runs it again; a report whose heartbeat went stale shows as failed and can be st
 region and year replaces the files.
 """
 
-import io
 from datetime import date, timedelta
 from decimal import Decimal
 from importlib.util import find_spec
@@ -17,9 +16,10 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
+from config.replicas import on_replica
 from registry.choices import CLOSED_STATUSES, RegionLevel, Role
+from registry.exports import workbook_bytes
 from registry.models import Activity, Organization, Region, Term, Training
 from registry.pdf import render_pdf
 from registry.scoping import WHOLE_TREE
@@ -103,7 +103,8 @@ def run(report_id):
 
     try:
         with translation.override("zh-hans"):
-            figures = build_figures(report.region, report.year, progress)
+            # On a read replica when one is configured and healthy (config/replicas.py).
+            figures = on_replica(lambda: build_figures(report.region, report.year, progress))
             pdf = render_pdf("reporting/pdf/yearly_report.html", {"region": report.region, "year": report.year,
                                                                   "f": figures, "narrative": report.narrative})
             progress(90)
@@ -235,32 +236,25 @@ def _jsonable(value):
 
 
 def workbook(region, year, figures, narrative) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "A 数量"
-    sheet.append(["管理层级", "法人类型", "类别", "城乡", "数量"])
+    """Through the portal's one spreadsheet writer: names and narrative text never become live formulas."""
+    inventory = [["管理层级", "法人类型", "类别", "城乡", "数量"]]
     for row in figures["inventory"]:
-        sheet.append([row["tier"], row["legal_form"], row["category"], row["area"], row["count"]])
-    indicators = book.create_sheet("B-F 指标")
-    indicators.append(["部分", "指标", "分子", "分母", "数值", "目标", "达标", "依据"])
+        inventory.append([row["tier"], row["legal_form"], row["category"], row["area"], row["count"]])
+    indicators = [["部分", "指标", "分子", "分母", "数值", "目标", "达标", "依据"]]
     for row in figures["indicators"]:
         indicators.append([row["section"], row["name"], _num(row["numerator"]), _num(row["denominator"]),
                            _num(row["value"]), f"{row['operator']}{row['target']}" if row["target"] is not None else "",
                            "" if row["met"] is None else ("是" if row["met"] else "否"), row["source"]])
-    children = book.create_sheet("下级对比")
-    children.append(["下级区域", "城市社区平均", "农村社区平均", "未达标社区数"])
+    children = [["下级区域", "城市社区平均", "农村社区平均", "未达标社区数"]]
     for row in figures["children"]:
         children.append([row["name"], _num(row["urban"]), _num(row["rural"]), row["below"]])
-    campaigns = book.create_sheet("G 主题活动")
-    campaigns.append(["主题", "活动次数", "受益人数"])
+    campaigns = [["主题", "活动次数", "受益人数"]]
     for row in figures["campaigns"]:
         campaigns.append([row["campaign"], row["activities"], row["beneficiaries"]])
-    text = book.create_sheet("H 文字说明")
-    for key, label in (("progress", "进展"), ("problems", "问题"), ("suggestions", "建议")):
-        text.append([label, narrative.get(key, "")])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    text = [[label, narrative.get(key, "")] for key, label in (("progress", "进展"), ("problems", "问题"),
+                                                                 ("suggestions", "建议"))]
+    return workbook_bytes({"A 数量": inventory, "B-F 指标": indicators, "下级对比": children,
+                           "G 主题活动": campaigns, "H 文字说明": text})
 
 
 def _num(value):

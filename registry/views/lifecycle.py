@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -29,7 +29,7 @@ from registry.forms_lifecycle import (
 )
 from registry.generic import ObjectListView, scoped
 from registry.jobs import start, template_workbook
-from registry.lifecycle import raise_flag, repair_flag
+from registry.lifecycle import BRAND_RECORDERS, GRADE_RECORDERS, RECORDERS, raise_flag, repair_flag
 from registry.models import (
     Activity,
     AuditEvent,
@@ -41,6 +41,12 @@ from registry.models import (
     RectificationNotice,
     Training,
 )
+from registry.permissions import has_role, permits
+
+may_record = has_role(*RECORDERS)
+may_import = has_role(Role.STREET_STAFF, Role.DISTRICT_REVIEWER, Role.ADMIN)
+may_grade = has_role(*GRADE_RECORDERS)
+may_name_brand = has_role(*BRAND_RECORDERS)
 
 
 class ActivityListView(ObjectListView):
@@ -115,10 +121,9 @@ class ZombieListView(ObjectListView):
     title = _l("Zombie candidates")
 
 
-def _record(request, form_class, title, service, roles):
-    """One page for each record kind: the form's plain data goes to the same service the API calls."""
-    if not lifecycle.has_role(request.user, roles):
-        raise PermissionDenied(_("Your role may not record this."))
+def _record(request, form_class, title, service):
+    """One page for each record kind: the form's plain data goes to the same service the API calls (which checks
+    role and scope again)."""
     initial = {"organization": request.GET.get("organization")} if request.GET.get("organization", "").isdigit() \
         else None
     form = form_class(request.POST or None, user=request.user, initial=initial)
@@ -135,32 +140,32 @@ def _record(request, form_class, title, service, roles):
 
 
 @login_required
+@permits(may_record, _l("Your role may not record this."))
 def activity_create(request):
-    return _record(request, ActivityForm, _("Record an activity"), lifecycle.record_activity, lifecycle.RECORDERS)
+    return _record(request, ActivityForm, _("Record an activity"), lifecycle.record_activity)
 
 
 @login_required
+@permits(may_record, _l("Your role may not record this."))
 def training_create(request):
-    return _record(request, TrainingForm, _("Record a training"), lifecycle.record_training, lifecycle.RECORDERS)
+    return _record(request, TrainingForm, _("Record a training"), lifecycle.record_training)
 
 
 @login_required
+@permits(may_grade, _l("The district bureau records evaluation grades (沪民社管发〔2024〕1号 第六条)."))
 def grade_create(request):
-    return _record(request, EvaluationGradeForm, _("Record an evaluation grade"), lifecycle.record_grade,
-                   lifecycle.GRADE_RECORDERS)
+    return _record(request, EvaluationGradeForm, _("Record an evaluation grade"), lifecycle.record_grade)
 
 
 @login_required
+@permits(may_name_brand, _l("The county bureau names brand organizations and projects (豫民文〔2021〕115号)."))
 def brand_create(request):
-    return _record(request, BrandDesignationForm, _("Name a brand organization or project"), lifecycle.name_brand,
-                   lifecycle.BRAND_RECORDERS)
+    return _record(request, BrandDesignationForm, _("Name a brand organization or project"), lifecycle.name_brand)
 
 
 @scoped(Organization)
-@login_required
-def organization_notice(request, pk):
+def organization_notice(request, organization):
     """整改通知 for a filed or community group (where a registered one would be listed)."""
-    organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
     if not lifecycle.has_role(request.user, lifecycle.NOTICE_ROLES.get(organization.tier, ())):
         raise PermissionDenied(_("The street notifies filed groups, the community its community-guided groups."))
     form = NoticeForm(request.POST or None)
@@ -182,9 +187,7 @@ def organization_notice(request, pk):
 
 
 @scoped(RectificationNotice)
-@login_required
-def notice_result(request, pk):
-    notice = get_object_or_404(RectificationNotice.objects.visible_to(request.user), pk=pk)
+def notice_result(request, notice):
     form = NoticeResultForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -200,9 +203,7 @@ def notice_result(request, pk):
 
 
 @scoped(Organization)
-@login_required
-def organization_flag(request, pk):
-    organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
+def organization_flag(request, organization):
     if not lifecycle.has_role(request.user, lifecycle.FLAG_ROLES):
         raise PermissionDenied(_("The district bureau lists registered organizations."))
     form = FlagForm(request.POST or None)
@@ -222,10 +223,8 @@ def organization_flag(request, pk):
                                                          % {"name": organization.name}})
 
 
-@scoped(CreditFlag)
-@login_required
-def flag_repair(request, pk):
-    flag = get_object_or_404(CreditFlag.objects.visible_to(request.user).current(), pk=pk)
+@scoped(CreditFlag, queryset=CreditFlag.objects.current())
+def flag_repair(request, flag):
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -241,12 +240,10 @@ def flag_repair(request, pk):
 
 
 @scoped(Organization)
-@login_required
-def zombie_decide(request, pk):
+def zombie_decide(request, organization):
     """Clear (simplified deregistration) or reactivate a zombie candidate, with a reason."""
     from filings.lifecycle import clear_dormant, reactivate
 
-    organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         decide = clear_dormant if request.POST.get("decision") == "clear" else reactivate
@@ -264,10 +261,8 @@ def zombie_decide(request, pk):
 # ------------------------------------------------------------------------------------------------ imports, jobs
 
 @login_required
+@permits(may_import, _l("Your role may not import."))
 def import_page(request):
-    if not (request.user.is_superuser or request.user.role in (Role.STREET_STAFF, Role.DISTRICT_REVIEWER,
-                                                                Role.ADMIN)):
-        raise PermissionDenied(_("Your role may not import."))
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -294,19 +289,17 @@ def import_template(request, kind):
     return response
 
 
-@login_required
-def job_detail(request, pk):
+@scoped(Job)
+def job_detail(request, job):
     """The job's page; while it runs, HTMX polls this view for the progress partial."""
-    job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
     template = "registry/_job_progress.html" if request.htmx else "registry/job_detail.html"
     return render(request, template, {"job": job, "now": timezone.now()})
 
 
+@scoped(Job)
 @require_POST
-@login_required
-def job_retry(request, pk):
+def job_retry(request, job):
     """A failed job (e.g. its worker was killed) is queued again; a finished one is left alone."""
-    job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
     if job.status == JobStatus.FAILED:
         with transaction.atomic():
             Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, error="", processed=0)
@@ -314,9 +307,8 @@ def job_retry(request, pk):
     return redirect("registry:job_detail", pk=job.pk)
 
 
-@login_required
-def job_download(request, pk):
-    job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk, status=JobStatus.SUCCEEDED)
+@scoped(Job, queryset=Job.objects.filter(status=JobStatus.SUCCEEDED))
+def job_download(request, job):
     if not job.output_file:
         raise Http404
     return FileResponse(job.output_file.open("rb"), as_attachment=True, filename=job.output_name)
