@@ -12,6 +12,7 @@ import re
 import tablib
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -58,13 +59,22 @@ def _cleaned(dataset: tablib.Dataset) -> tablib.Dataset:
     return dataset_from_rows(dataset.headers or [], dataset, title=dataset.title)
 
 
+def sheet_title(title) -> str:
+    """A worksheet name Excel accepts (31 characters, none of []:*?/\\), in the user's language."""
+    return re.sub(r"[\[\]:*?/\\]", " ", str(title or _("Data")))[:31]
+
+
 def export_bytes(dataset: tablib.Dataset, fmt: str) -> bytes:
     dataset = _cleaned(dataset)
+    if not dataset.title:  # tablib would name the sheet "Tablib Dataset"
+        dataset.title = sheet_title(None)
     # The BOM makes Excel on Chinese Windows read the CSV as UTF-8.
     return ("\ufeff" + dataset.export("csv")).encode() if fmt == "csv" else dataset.export("xlsx")
 
 
-def export_response(dataset: tablib.Dataset, fmt: str, basename: str) -> HttpResponse:
+def export_response(dataset: tablib.Dataset, fmt: str, basename: str, title=None) -> HttpResponse:
+    if title:
+        dataset.title = sheet_title(title)
     response = HttpResponse(export_bytes(dataset, fmt), content_type=FORMATS[fmt])
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{basename}-{stamp}.{fmt}"'

@@ -196,7 +196,7 @@ class OrganizationResource(ScopedResource):
                             widget=TermWidget(Vocabulary.HUB_KIND, required=False))
     uscc = fields.Field(attribute="uscc", column_name="统一社会信用代码", widget=widgets.CharWidget())
     filing_number = fields.Field(attribute="filing_number", column_name="备案编号", widget=widgets.CharWidget())
-    ledger_number = fields.Field(attribute="ledger_number", column_name="社区登记编号", widget=widgets.CharWidget())
+    ledger_number = fields.Field(attribute="ledger_number", column_name="社区培育台账编号", widget=widgets.CharWidget())
     supervising_unit = fields.Field(attribute="supervising_unit", column_name="业务主管单位",
                                     widget=widgets.CharWidget())
     legal_representative = fields.Field(attribute="legal_representative", column_name="法定代表人",
