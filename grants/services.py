@@ -1111,7 +1111,8 @@ def fund_ledger(fund) -> dict:
     for line in fund.round_budgets.select_related("round").order_by("round_id"):
         payments = Payment.objects.filter(tranche__application__round=line.round, source=fund.source)
         rounds.append({"id": line.round_id, "round": line.round.name, "state": line.round.state,
-                       "drawn": line.amount, "paid": _paid(payments)})
+                       "drawn": line.amount, "round_budget": line.round.budget,
+                       "round_committed": _committed(line.round.applications.all()), "paid": _paid(payments)})
     drawn = sum((r["drawn"] for r in rounds), Decimal("0"))
     paid = sum((r["paid"] for r in rounds), Decimal("0"))
     return {"amount": fund.amount, "drawn": drawn, "left": fund.amount - drawn, "paid": paid,

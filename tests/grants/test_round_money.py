@@ -104,6 +104,7 @@ def test_fund_reconciles_across_two_rounds_and_payments(world, cast, experts, cl
     client = client_for(cast.reviewer)
     page = client.get(reverse("grants:fund_detail", args=[fund.pk])).content.decode()
     assert 'data-testid="fund-left">110000.00<' in page and 'data-testid="fund-paid">45000.00<' in page
+    assert f'data-testid="round-committed-{first.pk}">80000.00<' in page
     api = client.get(reverse("api:grant-fund-ledger", args=[fund.pk])).json()
     assert (api["amount"], api["drawn"], api["left"], api["paid"]) == ("300000.00", "190000.00", "110000.00",
                                                                       "45000.00")
@@ -374,6 +375,15 @@ def test_tranche_plan_must_be_positive_and_add_up_in_the_api(world, cast, client
         "name": "坏计划", "year": 2026, "region": world.county.code, "tranche_plan": plan},
         content_type="application/json")
     assert response.status_code == 400 and "tranche_plan" in response.json()
+    assert not Round.objects.filter(name="坏计划").exists()
+
+
+def test_tranche_plan_must_be_positive_and_add_up_on_the_page(world, cast, client_for):
+    for plan in ("150/-50", "x", "50/30"):
+        response = client_for(cast.reviewer).post(reverse("grants:round_create"), {
+            "name": "坏计划", "year": "2026", "region": world.county.code, "allowed_tiers": ["filed"],
+            "cofunding_pct": "0", "pass_score": "60", "ring_fence_pct": "30", "tranche_plan": plan})
+        assert response.status_code == 200 and "tranche_plan" in response.context["form"].errors
     assert not Round.objects.filter(name="坏计划").exists()
 
 
