@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0007_job_heartbeat'),
+        ('registry', '0008_job_attempts'),
     ]
 
     operations = [
