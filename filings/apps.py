@@ -7,7 +7,12 @@ class FilingsConfig(AppConfig):
     verbose_name = _("Cases and filings")
 
     def ready(self):
+        from filings import scheduler
         from filings.portal import cases_section
         from registry.accounts import register_portal_section
 
         register_portal_section(cases_section)
+
+        # Embedded mode (no Redis, so no Celery beat): the server runs the daily jobs itself.
+        if scheduler.is_embedded_server():
+            scheduler.start()

@@ -31,10 +31,12 @@ class ApplicationFilterSet(django_filters.FilterSet):
         fields = ["q", "round", "state", "tier", "within"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(title__icontains=value.strip()) | Q(organization__name__icontains=value.strip()))
+        value = value.strip()
+        return queryset.filter(Q(title__icontains=value) | Q(organization__name__icontains=value)
+                               | Q(other_applicant__name__icontains=value))
 
     def in_subtree(self, queryset, name, value):
-        return queryset.filter(organization__region__code__startswith=value.prefix)
+        return queryset.filter(region__code__startswith=value.prefix)
 
 
 class FundFilterSet(django_filters.FilterSet):

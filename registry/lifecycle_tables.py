@@ -3,7 +3,16 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Activity, BrandDesignation, CreditFlag, EvaluationGrade, Organization, Training
+from registry.audit_display import changes_text, record_type
+from registry.models import (
+    Activity,
+    BrandDesignation,
+    CreditFlag,
+    EvaluationGrade,
+    Organization,
+    RectificationNotice,
+    Training,
+)
 from registry.tables import BaseTable
 
 
@@ -50,6 +59,21 @@ class FlagTable(BaseTable):
                            reverse("registry:flag_repair", args=[record.pk]), _("Repair"))
 
 
+class NoticeTable(BaseTable):
+    organization = tables.Column(linkify=True, verbose_name=_("Organization"))
+    record = tables.Column(verbose_name="", empty_values=(), orderable=False, exclude_from_export=True)
+
+    class Meta(BaseTable.Meta):
+        model = RectificationNotice
+        fields = ("organization", "reason", "explanation", "issued_on", "deadline", "result", "result_on")
+
+    def render_record(self, record):
+        if record.result != "pending":
+            return ""
+        return format_html('<a class="btn btn-sm btn-outline-success" href="{}">{}</a>',
+                           reverse("registry:notice_result", args=[record.pk]), _("Record the result"))
+
+
 class ZombieTable(BaseTable):
     name = tables.Column(linkify=True, verbose_name=_("Name"))
     region = tables.Column(accessor="region__name", verbose_name=_("Community / region"), order_by="region_id")
@@ -72,5 +96,24 @@ class AuditTable(BaseTable):
         fields = ("at", "actor_name", "ip_address", "action", "object_type", "object_repr", "region_code", "changes",
                   "detail")
 
-    def render_changes(self, value):
-        return "; ".join(f"{field}: {old} → {new}" for field, (old, new) in value.items())[:300] if value else "—"
+    def render_actor_name(self, value, record):
+        full = record.actor.get_full_name() if record.actor_id else ""
+        return f"{full}（{value}）" if full and full != value else value
+
+    def render_object_type(self, value):
+        return record_type(value)
+
+    def render_changes(self, value, record):
+        return changes_text(record.object_type, value)
+
+    def render_region_code(self, value):
+        if self._region_names is None:  # one query for the page's regions, not one per row
+            from registry.models import Region
+
+            codes = {row.record.region_code for row in self.paginated_rows}
+            self._region_names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+        return self._region_names.get(value, value)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._region_names = None

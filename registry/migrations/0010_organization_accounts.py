@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0007_job_heartbeat'),
+        ('registry', '0009_rectification_notices'),
     ]
 
     operations = [
