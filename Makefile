@@ -16,7 +16,7 @@ APT_TEST := chromium chromium-driver poppler-utils faketime
 TEST_DATABASE_URL ?= postgres://postgres@localhost:5432/shequ
 TEST_REDIS_URL ?= redis://localhost:6379/15
 
-.PHONY: run test lint bench soak system system-test venv messages migrate demo worker beat schema clean replica \
+.PHONY: fuzz run test lint bench soak system system-test venv messages migrate demo worker beat schema clean replica \
 	replica-stop
 
 # Another apt/dpkg process (unattended upgrades, a second make) holds the lock: wait for it instead of failing.
@@ -95,6 +95,12 @@ replica-stop:
 test: system-test messages
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SHEQU_ENV=test \
 	  $(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+# The hostile-input fuzzers at full strength (make test runs their short profile): schemathesis over the whole API
+# as the administrator and as street staff, and every page with hostile query values; see docs/security.md.
+fuzz: system-test messages
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SHEQU_ENV=test SHEQU_FUZZ=full \
+	  $(BIN)/pytest --create-db tests/fuzz tests/security/test_spreadsheets.py $(PYTEST_ARGS)
 
 # Benchmarks run on PostgreSQL in a database of their own (created when missing); see docs/benchmarks.md. The
 # replica figure reads the same database on the hot standby (config/standby.sh, port 5433).
