@@ -1,17 +1,20 @@
 """What a dashboard shows for a region: every indicator against its target, the child regions side by side, the
-monthly trend. Large regions read the daily snapshot; streets and communities are computed live."""
+monthly trend. Every level is computed from the maintained counts, today or as of any past day; the daily
+snapshots feed the trend (and the old snapshot path, kept for the benchmark's comparison)."""
 
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.db.models import Count
 from django.db.models.functions import Substr
+from django.urls import reverse
 from django.utils import timezone
 
-from registry.choices import CLOSED_STATUSES, PREFIX_LENGTH, CommitteeType, RegionLevel
-from registry.models import Organization, Region
-from reporting.indicators import CATALOGUE, INDICATORS, PER_COMMUNITY, Context, Value, communities_with_counts
+from registry.choices import PREFIX_LENGTH, CommitteeType, RegionLevel, Tier
+from registry.models import Region
+from reporting.indicators import CATALOGUE, INDICATORS, PER_COMMUNITY, PERCENT, Context, Value
 from reporting.models import IndicatorSnapshot
 from reporting.targets import targets_for
 
@@ -19,12 +22,15 @@ SNAPSHOT_LEVELS = (RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY)
 
 
 def indicator_rows(region, today=None, live=None) -> tuple[list[dict], object]:
-    """(rows, snapshot time or None). Each row: indicator, value, target, met, gap, url."""
+    """(rows, snapshot time or None). Each row: indicator, value, number, target, met, gap, url.
+
+    Computed from the maintained counts, as of ``today`` (any past day too). ``live=False`` reads the daily
+    snapshot instead when there is one (the old path, kept for comparison: ``?source=snapshot``)."""
     today = today or timezone.localdate()
     ctx = Context(region, today)
     targets = targets_for(region, today)
     snapshot_time, values = None, None
-    if live is not True and region.level in SNAPSHOT_LEVELS:
+    if live is False and region.level in SNAPSHOT_LEVELS:
         snapshots = list(IndicatorSnapshot.objects.filter(region=region, taken_on=today))
         if snapshots:
             values = {s.indicator: Value(s.numerator, s.denominator, INDICATORS[s.indicator].unit)
@@ -34,10 +40,13 @@ def indicator_rows(region, today=None, live=None) -> tuple[list[dict], object]:
     for indicator in CATALOGUE:
         value = values[indicator.id] if values is not None and indicator.id in values else indicator.value(ctx)
         target = targets.get(indicator.id)
+        if indicator.judged_at and region.level not in indicator.judged_at:
+            target = None  # a province-wide total is never copied onto a city, county, street or community
         number = value.value
+        met = target.is_met(value.exact) if target else None
         rows.append({
             "indicator": indicator, "value": value, "number": number, "target": target,
-            "met": target.is_met(number) if target else None, "gap": target.gap(number) if target else None,
+            "met": met, "gap": target.gap(number) if target and met is False else None,
             "url": indicator.rows_url(ctx),
         })
     return rows, snapshot_time
@@ -74,58 +83,61 @@ def trend(region, indicator_id, months=12, today=None) -> list[tuple[str, Decima
 
 
 def scorecard(region, user, today=None) -> list[dict]:
-    """The child regions side by side: organizations per urban and rural community, communities below target,
-    and (with the Party-building app) work coverage. Grouped queries, one per figure."""
+    """The child regions side by side, as of ``today``: organizations per urban and rural community, communities
+    below target, Party work coverage. From the maintained counts: a handful of grouped queries."""
     today = today or timezone.localdate()
     children = list(Region.objects.visible_to(user).filter(parent=region, is_active=True).order_by("code"))
     if not children:
         return []
-    if region.level in SNAPSHOT_LEVELS:
-        rows = _scorecard_from_snapshots(children, targets_for(region, today), today)
-        if rows is not None:
-            return rows
-    width = PREFIX_LENGTH[RegionLevel(children[0].level)]
+    level = RegionLevel(children[0].level)
+    width = PREFIX_LENGTH[level]
     ctx = Context(region, today)
     targets = targets_for(region, today)
-    org_counts = defaultdict(int)
-    counted = (Organization.objects.exclude(status__in=CLOSED_STATUSES)
-               .filter(region__code__startswith=region.prefix, tier__in=ctx.tiers, region__level=RegionLevel.COMMUNITY)
-               .annotate(child=Substr("region_id", 1, width)).order_by()
-               .values("child", "region__committee_type").annotate(n=Count("pk")))
-    for row in counted:
-        org_counts[(row["child"], row["region__committee_type"])] = row["n"]
-    community_counts = defaultdict(int)
-    for row in (Region.objects.filter(level=RegionLevel.COMMUNITY, code__startswith=region.prefix, is_active=True)
-                .annotate(child=Substr("code", 1, width)).order_by().values("child", "committee_type")
-                .annotate(n=Count("code"))):
-        community_counts[(row["child"], row["committee_type"])] = row["n"]
-    below = defaultdict(int)
-    for committee, indicator_id in ((CommitteeType.RESIDENTS, "orgs_per_urban_community"),
-                                    (CommitteeType.VILLAGERS, "orgs_per_rural_community")):
-        target = targets.get(indicator_id)
-        if target is None:
-            continue
-        for row in (communities_with_counts(ctx, committee).filter(org_count__lt=target.value)
-                    .annotate(child=Substr("code", 1, width)).order_by().values("child").annotate(c=Count("code"))):
-            below[row["child"]] += row["c"]
-    party = {}
-    try:
-        from partybuilding.coverage import coverage_by_child
+    keys = {area: [f"{area}.{tier}" for tier in ctx.tiers] for area in ("urban", "rural")}
+    party_keys = ["work", "work_instr"] + [f"org.{tier}" for tier in Tier.values]
+    counts = ctx.per_region_keys(level, keys["urban"] + keys["rural"] + party_keys)
 
-        party = {row["prefix"]: row["work_coverage"] for row in coverage_by_child(region, user, today)}
-    except ImportError:
-        pass
-    return _ranked([{
-        "region": child,
-        "urban": Value(Decimal(org_counts[(child.prefix, "residents")]),
-                       Decimal(community_counts[(child.prefix, "residents")]), PER_COMMUNITY),
-        "rural": Value(Decimal(org_counts[(child.prefix, "villagers")]),
-                       Decimal(community_counts[(child.prefix, "villagers")]), PER_COMMUNITY),
-        "below": below[child.prefix], "party_work": party.get(child.prefix)} for child in children], targets)
+    def summed(code, wanted):
+        return sum(counts.get((code, key), 0) for key in wanted)
+
+    communities = defaultdict(int)
+    for committee in (CommitteeType.RESIDENTS, CommitteeType.VILLAGERS):
+        for row in (ctx.regions(RegionLevel.COMMUNITY, committee).annotate(child=Substr("code", 1, width))
+                    .order_by().values("child").annotate(n=Count("code"))):
+            communities[(row["child"], committee)] = row["n"]
+    below = defaultdict(int)
+    for indicator_id in ("urban_communities_below_target", "rural_communities_below_target"):
+        measure = INDICATORS[indicator_id].numerator
+        if measure.target(ctx) is None:
+            continue
+        for row in (measure.rows(ctx).annotate(child=Substr("code", 1, width)).order_by().values("child")
+                    .annotate(n=Count("code"))):
+            below[row["child"]] += row["n"]
+    rows = []
+    for child in children:
+        organizations = summed(child.code, [f"org.{tier}" for tier in Tier.values])
+        work = Value(Decimal(summed(child.code, ["work", "work_instr"])), Decimal(organizations), PERCENT)
+        rows.append({
+            "region": child,
+            "urban": Value(Decimal(summed(child.code, keys["urban"])),
+                           Decimal(communities[(child.prefix, CommitteeType.RESIDENTS)]), PER_COMMUNITY),
+            "rural": Value(Decimal(summed(child.code, keys["rural"])),
+                           Decimal(communities[(child.prefix, CommitteeType.VILLAGERS)]), PER_COMMUNITY),
+            "below": below[child.prefix], "party_work": work.value,
+            "url": reverse("reporting:dashboard") + "?" + urlencode(
+                {"region": child.code, **({"as_of": today.isoformat()} if not ctx.live else {})})})
+    return _ranked(rows, targets)
 
 
 SCORECARD_INDICATORS = ("orgs_per_urban_community", "orgs_per_rural_community", "urban_communities_below_target",
                         "rural_communities_below_target", "party_work_coverage")
+
+
+def scorecard_from_snapshots(region, user, today=None):
+    """The old path (kept for the benchmark's comparison): the children's snapshots of the day, or None."""
+    today = today or timezone.localdate()
+    children = list(Region.objects.visible_to(user).filter(parent=region, is_active=True).order_by("code"))
+    return _scorecard_from_snapshots(children, targets_for(region, today), today) if children else []
 
 
 def _scorecard_from_snapshots(children, targets, today):

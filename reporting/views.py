@@ -4,18 +4,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from registry.choices import CommitteeType, RegionLevel
+from registry.choices import RegionLevel
 from registry.exports import dataset_from_rows, export_response
 from registry.generic import region_for_page, scoped
 from registry.models import Region
 from registry.pdf import render_pdf
 from reporting import yearly
-from reporting.dashboard import indicator_rows, scorecard, trend
-from reporting.indicators import Context, communities_with_counts, grade_distribution
+from reporting.dashboard import indicator_rows, scorecard, scorecard_from_snapshots, trend
+from reporting.indicators import INDICATORS, Context, grade_distribution, parse_as_of
 from reporting.models import YearlyReport
 from reporting.targets import targets_for
 
@@ -31,15 +32,30 @@ def _breadcrumbs(request, region):
     return [r for r in region.ancestors() if request.user.can_see_region(r)]
 
 
+def as_of_from(request):
+    """The "as of" day a page or endpoint asks for (``as_of=YYYY-MM-DD``), today when absent."""
+    try:
+        return parse_as_of(request.GET.get("as_of")) or timezone.localdate()
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
 @login_required
 def dashboard(request):
     region = region_for(request)
-    today = timezone.localdate()
-    rows, snapshot_time = indicator_rows(region, today, live=request.GET.get("live") == "1" or None)
+    try:
+        today = as_of_from(request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        today = timezone.localdate()
+    snapshot = request.GET.get("source") == "snapshot"
+    rows, snapshot_time = indicator_rows(region, today, live=not snapshot)
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
         return export_response(_dashboard_dataset(region, rows), fmt, f"dashboard-{region.code}")
-    children = scorecard(region, request.user, today)
+    children = scorecard_from_snapshots(region, request.user, today) if snapshot else None
+    if children is None:
+        children = scorecard(region, request.user, today)
     if fmt == "pdf":
         return _dashboard_pdf(region, rows, children, today)
     chart = {
@@ -50,14 +66,40 @@ def dashboard(request):
                   for key in ("orgs_per_urban_community", "orgs_per_rural_community", "party_work_coverage")},
     }
     targets = targets_for(region, today)
+    ctx = Context(region, today)
     return render(request, "reporting/dashboard.html", {
         "region": region, "rows": rows, "snapshot_time": snapshot_time, "children": children,
         "breadcrumbs": _breadcrumbs(request, region), "chart": chart,
-        "grades": None if snapshot_time else grade_distribution(Context(region, today)),
+        "grades": grade_distribution(ctx), "as_of": today, "is_today": ctx.live,
         "urban_target": targets.get("orgs_per_urban_community"),
         "rural_target": targets.get("orgs_per_rural_community"),
         "is_community": region.level == RegionLevel.COMMUNITY,
     })
+
+
+@scoped(Region)
+@login_required
+def figure_rows(request, pk, indicator):
+    """The rows behind one figure: the same definition as the number, the same region and day."""
+    region = region_for(request, pk)
+    found = INDICATORS.get(indicator)
+    if found is None:
+        raise Http404
+    try:
+        today = as_of_from(request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        today = timezone.localdate()
+    ctx = Context(region, today)
+    rows = found.rows(ctx)
+    total = rows.count()
+    return render(request, "reporting/figure_rows.html", {
+        "region": region, "indicator": found, "kind": found.numerator.kind, "rows": rows[:ROWS_SHOWN],
+        "total": total, "shown": min(total, ROWS_SHOWN), "value": found.value(ctx), "as_of": today,
+        "is_today": ctx.live, "breadcrumbs": _breadcrumbs(request, region)})
+
+
+ROWS_SHOWN = 1000
 
 
 def _dashboard_dataset(region, rows):
@@ -83,20 +125,11 @@ def _dashboard_pdf(region, rows, children, today):
 @scoped(Region)
 @login_required
 def below_target(request, pk, kind):
-    """The communities behind "communities below target", each with its count and a link to its organizations."""
-    region = region_for(request, pk)
-    committee = {"urban": CommitteeType.RESIDENTS, "rural": CommitteeType.VILLAGERS}.get(kind)
-    if committee is None:
+    """The communities behind "communities below target" (the figure's own rows; kept for old links)."""
+    if kind not in ("urban", "rural"):
         raise Http404
-    indicator_id = "orgs_per_urban_community" if kind == "urban" else "orgs_per_rural_community"
-    target = targets_for(region).get(indicator_id)
-    communities = (communities_with_counts(Context(region), committee, Region.objects.visible_to(request.user))
-                   .select_related("parent").order_by("org_count", "code"))
-    if target is not None:
-        communities = communities.filter(org_count__lt=target.value)
-    return render(request, "reporting/below_target.html", {
-        "region": region, "communities": communities[:500], "total": communities.count(), "target": target,
-        "kind": kind, "breadcrumbs": _breadcrumbs(request, region)})
+    url = reverse("reporting:figure_rows", args=[pk, f"{kind}_communities_below_target"])
+    return redirect(url + ("?" + request.GET.urlencode() if request.GET else ""))
 
 
 # ------------------------------------------------------------------------------------------------ yearly reports
