@@ -9,9 +9,23 @@ organizations_changed = Signal()  # kwargs: ids (organization ids)
 regions_changed = Signal()  # kwargs: codes (regions whose committee type or activity may have changed)
 
 
+_muted = []
+
+
+class muted:
+    """Bulk loaders that rebuild the figures from scratch afterwards (the bench's synthetic province) skip the
+    per-write refresh: ``with muted(): ...``."""
+
+    def __enter__(self):
+        _muted.append(True)
+
+    def __exit__(self, *exc):
+        _muted.pop()
+
+
 def announce(ids):
     ids = {i for i in ids if i is not None}
-    if ids:
+    if ids and not _muted:
         organizations_changed.send(sender=None, ids=ids)
 
 
