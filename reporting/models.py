@@ -1,4 +1,6 @@
 import secrets
+from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +14,9 @@ from registry.scoping import ScopedQuerySet
 class Operator(models.TextChoices):
     AT_LEAST = ">=", "≥"
     AT_MOST = "<=", "≤"
+
+
+ONE_THIRD_WRITTEN = (Decimal("33.3"), Decimal("33.33"))
 
 
 def all_tiers():
@@ -62,10 +67,20 @@ class Target(models.Model):
     def __str__(self):
         return f"{self.indicator} {self.operator} {self.value}"
 
+    @property
+    def exact_value(self) -> Fraction:
+        """The target as an exact number. The texts' "三分之一以上" is stored as 33.3 (%): it means one third, so
+        that 332 of 1,000 (33.2 %) misses it and 1 of 3 meets it — never judged on a rounded percentage."""
+        if self.value in ONE_THIRD_WRITTEN:
+            return Fraction(100, 3)
+        return Fraction(self.value)
+
     def is_met(self, value) -> bool | None:
+        """``value``: the exact figure (``Value.exact``, a Fraction) or a Decimal."""
         if value is None:
             return None
-        return value >= self.value if self.operator == Operator.AT_LEAST else value <= self.value
+        value = Fraction(value)
+        return value >= self.exact_value if self.operator == Operator.AT_LEAST else value <= self.exact_value
 
     def gap(self, value):
         if value is None or self.is_met(value):

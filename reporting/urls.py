@@ -6,7 +6,6 @@ app_name = "reporting"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard/<str:pk>/below-target/<str:kind>/", views.below_target, name="below_target"),
     path("dashboard/<str:pk>/rows/<str:indicator>/", views.figure_rows, name="figure_rows"),
     path("reports/", views.yearly_list, name="yearly_list"),
     path("reports/request/", views.yearly_request, name="yearly_request"),

@@ -4,7 +4,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -120,16 +119,6 @@ def _dashboard_pdf(region, rows, children, today):
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="dashboard-{region.code}.pdf"'
     return response
-
-
-@scoped(Region)
-@login_required
-def below_target(request, pk, kind):
-    """The communities behind "communities below target" (the figure's own rows; kept for old links)."""
-    if kind not in ("urban", "rural"):
-        raise Http404
-    url = reverse("reporting:figure_rows", args=[pk, f"{kind}_communities_below_target"])
-    return redirect(url + ("?" + request.GET.urlencode() if request.GET else ""))
 
 
 # ------------------------------------------------------------------------------------------------ yearly reports

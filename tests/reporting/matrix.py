@@ -15,5 +15,6 @@ def _report(world, side):
 
 OBJECTS = {YearlyReport: _report}
 MARKERS = {YearlyReport: "year"}
-PARAMETERS = {"reporting:below_target:kind": "urban", "reporting:yearly_file:fmt": "pdf",
+PARAMETERS = {"reporting:yearly_file:fmt": "pdf",
+              "reporting:figure_rows:indicator": "organizations",
               "api:yearly-report-file:format": "pdf"}
