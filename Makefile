@@ -16,17 +16,21 @@ APT_TEST := chromium chromium-driver poppler-utils faketime
 TEST_DATABASE_URL ?= postgres://postgres@localhost:5432/shequ
 TEST_REDIS_URL ?= redis://localhost:6379/15
 
-.PHONY: run test lint bench soak system system-test venv messages migrate demo worker beat schema clean
+.PHONY: run test lint bench soak system system-test venv messages migrate demo worker beat schema clean replica \
+	replica-stop
+
+# Another apt/dpkg process (unattended upgrades, a second make) holds the lock: wait for it instead of failing.
+APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3
 
 system:
 	@missing=$$(for p in $(APT_RUN); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then echo "Installing system packages: $$missing"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+	  $(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing; fi
 
 system-test: system
 	@missing=$$(for p in $(APT_TEST); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then echo "Installing system packages: $$missing"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+	  $(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing; fi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,7 +52,13 @@ demo: migrate
 	$(BIN)/python manage.py demo
 
 # Embedded by default (SQLite, tasks in-process). With REDIS_URL set a Celery worker (with beat) runs alongside.
-run: system messages demo
+# Each set-up step prints how long it took (the first run installs packages and builds the demo: minutes).
+RUN_STEPS := system venv messages migrate demo
+run:
+	@started=$$(date +%s); for step in $(RUN_STEPS); do \
+	  at=$$(date +%s); echo "==> $$step"; $(MAKE) --no-print-directory $$step || exit 1; \
+	  echo "    $$step: $$(( $$(date +%s) - at )) s"; done; \
+	echo "==> ready after $$(( $$(date +%s) - started )) s"
 	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C stops)"
 	@if [ -n "$$REDIS_URL" ]; then \
 	  $(BIN)/celery -A config worker --beat -l info --concurrency 2 & worker=$$!; \
@@ -74,6 +84,13 @@ lint: venv
 
 schema: venv
 	$(BIN)/python manage.py spectacular --lang en --validate --fail-on-warn --file docs/openapi.yaml
+
+# The replica tests (tests/replica) start the standby themselves; `make replica` starts it by hand.
+replica:
+	config/standby.sh start
+
+replica-stop:
+	config/standby.sh stop
 
 test: system-test messages
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SHEQU_ENV=test \

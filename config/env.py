@@ -79,6 +79,19 @@ def env_database(name: str, sqlite_path: str, help: str) -> dict:
             "NAME": sqlite_path,
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
+    return _parse_database(name, value)
+
+
+def env_database_list(name: str, help: str) -> list[dict]:
+    """Comma-separated PostgreSQL URLs (read replicas), each checked like DATABASE_URL; unset = none."""
+    value = _raw(name, "", help) or ""
+    configs = [_parse_database(name, url.strip()) for url in value.split(",") if url.strip()]
+    if any(config["ENGINE"] != "django.db.backends.postgresql" for config in configs):
+        raise ImproperlyConfigured(f"{name}: every replica must be a PostgreSQL URL")
+    return configs
+
+
+def _parse_database(name: str, value: str) -> dict:
     try:
         config = dj_database_url.parse(value, conn_max_age=60, conn_health_checks=True)
     except (ValueError, KeyError) as exc:
@@ -90,6 +103,19 @@ def env_database(name: str, sqlite_path: str, help: str) -> dict:
     return config
 
 
+def env_float(name: str, default: float, help: str, minimum: float = 0) -> float:
+    value = _raw(name, default, help)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number") from None
+    if not number >= minimum:  # also refuses nan
+        raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}")
+    return number
+
+
 def env_redis(name: str, help: str) -> str | None:
     value = _raw(name, None, help)
     if not value:
@@ -97,3 +123,4 @@ def env_redis(name: str, help: str) -> str | None:
     if not value.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(f"{name}={value!r} is malformed; expected e.g. redis://localhost:6379/0")
     return value
+

@@ -10,8 +10,9 @@ from pathlib import Path
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
-from config.env import env_bool, env_database, env_int, env_list, env_redis, env_str
+from config.env import env_bool, env_database, env_database_list, env_float, env_int, env_list, env_redis, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,6 +47,22 @@ DATABASES = {
 }
 if PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL when SHEQU_ENV=production")
+
+# Read replicas (streaming standbys of the primary): dashboards, yearly reports, exports and list counts read
+# from one when it is healthy; everything else, and a user's reads just after they wrote, stays on the primary.
+# config/replicas.py routes; docs/deployment.md "Read replicas".
+for _number, _replica in enumerate(env_database_list(
+        "DATABASE_REPLICA_URLS", "comma-separated PostgreSQL URLs of read replicas (hot standbys); unset = none"),
+        start=1):
+    DATABASES[f"replica_{_number}"] = {**_replica, "TEST": {"MIRROR": "default"},
+                                       "OPTIONS": {**_replica.get("OPTIONS", {}), "connect_timeout": 3}}
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = env_float(
+    "REPLICA_MAX_LAG_SECONDS", 5.0, "a replica further behind the primary than this is not read from", minimum=0)
+REPLICA_STICKY_SECONDS = env_int(
+    "REPLICA_STICKY_SECONDS", 30, "after a user's write, their reads stay on the primary this long", minimum=0)
+REPLICA_CHECK_SECONDS = 5.0  # how long a replica's health (reachable, streaming, lag) is trusted per process
 
 REDIS_URL = env_redis("REDIS_URL", "redis://host:6379/0; unset = tasks run in-process, cache in memory")
 
@@ -95,6 +112,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "registry.audit.AuditMiddleware",
+    "config.replicas.ReplicaMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -198,6 +216,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
+# Long work never waits behind other long work: each kind has a queue and, in docker-compose, workers of its
+# own (docs/deployment.md "Queues"). A worker started without -Q serves them all (the embedded mode, the tests).
+CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "imports", "exports", "reports", "daily")]
+CELERY_TASK_DEFAULT_QUEUE = "celery"  # short housekeeping (requeue-waiting)
+CELERY_TASK_ROUTES = ["config.celery.route_task"]
 CELERY_BEAT_SCHEDULE = {
     # Annual reports (opened on 1 January), reminders, overdue flags, credit escalation, term alerts, zombies.
     "daily-lifecycle": {"task": "filings.tasks.daily_lifecycle", "schedule": crontab(hour=2, minute=0)},

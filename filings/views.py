@@ -86,9 +86,7 @@ def case_create(request, kind):
 
 
 @scoped(Case)
-@login_required
-def case_edit(request, pk):
-    case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
+def case_edit(request, case):
     if case.state not in services.EDITABLE_STATES or not services.may_create(request.user, case.kind):
         raise PermissionDenied(_("Only a draft or a returned case can be edited."))
     form = _form_for(request, case.kind, case.organization, case)
@@ -172,10 +170,8 @@ def _display(field, value, name):
 
 
 @scoped(Case)
-@login_required
 @require_POST
-def case_transition(request, pk):
-    case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
+def case_transition(request, case):
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The request was incomplete; please try again."))
@@ -199,10 +195,8 @@ def case_transition(request, pk):
 
 
 @scoped(Case)
-@login_required
 @require_POST
-def document_upload(request, pk):
-    case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
+def document_upload(request, case):
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -222,17 +216,13 @@ def document_upload(request, pk):
 
 
 @scoped(Document)
-@login_required
-def document_download(request, pk):
-    document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
+def document_download(request, document):
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name,
                         content_type=document.content_type)
 
 
 @scoped(Certificate)
-@login_required
-def certificate_pdf(request, pk):
-    certificate = get_object_or_404(Certificate.objects.visible_to(request.user), pk=pk)
+def certificate_pdf(request, certificate):
     return certificate_response(certificate)
 
 

@@ -119,10 +119,8 @@ class RoundDetailView(ObjectDetailView):
 
 
 @scoped(Round)
-@login_required
 @require_POST
-def round_setup(request, pk):
-    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+def round_setup(request, round_):
     part = request.POST.get("part")
     forms = {"track": TrackForm, "budget": BudgetForm, "panel": PanelForm}
     form = forms.get(part, TrackForm)(request.POST)
@@ -145,10 +143,8 @@ def round_setup(request, pk):
 
 
 @scoped(Round)
-@login_required
 @require_POST
-def round_transition(request, pk):
-    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+def round_transition(request, round_):
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The request was incomplete; please try again."))
@@ -177,10 +173,8 @@ def _labelled(result, applications):
 
 
 @scoped(Round)
-@login_required
-def round_allocation(request, pk):
+def round_allocation(request, round_):
     """Both modes side by side, with each application's reason; POST runs the allocation again."""
-    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
     if request.method == "POST":
         try:
             services.run_allocation(round_, request.user)
@@ -204,10 +198,8 @@ def round_allocation(request, pk):
 
 
 @scoped(Round)
-@login_required
 @require_POST
-def round_decide(request, pk):
-    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+def round_decide(request, round_):
     form = DecideForm(request.POST)
     run = None
     if form.is_valid():
@@ -225,9 +217,7 @@ def round_decide(request, pk):
 
 
 @scoped(Round)
-@login_required
-def round_summary(request, pk):
-    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+def round_summary(request, round_):
     applications = Application.objects.visible_to(request.user).filter(round=round_)
     summary = services.round_summary(round_, applications)
     if request.GET.get("export") in FORMATS:
@@ -248,9 +238,7 @@ class ApplicationListView(ObjectListView):
 
 
 @scoped(Round)
-@login_required
-def application_create(request, pk):
-    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+def application_create(request, round_):
     if not services.may_apply(request.user):
         raise PermissionDenied(_("Street staff submit applications on an organization's behalf."))
     form = ApplicationForm(request.POST or None, user=request.user, round=round_)
@@ -303,10 +291,8 @@ class ApplicationDetailView(ObjectDetailView):
 
 
 @scoped(Application)
-@login_required
 @require_POST
-def application_transition(request, pk):
-    application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
+def application_transition(request, application):
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The request was incomplete; please try again."))
@@ -327,10 +313,8 @@ def application_transition(request, pk):
 
 
 @scoped(Application)
-@login_required
 @require_POST
-def application_assign(request, pk):
-    application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
+def application_assign(request, application):
     form = AssignForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The request was incomplete; please try again."))
@@ -352,10 +336,8 @@ def application_assign(request, pk):
 
 
 @scoped(Application)
-@login_required
-def application_score(request, pk):
+def application_score(request, application):
     """The expert's score sheet for one assigned application."""
-    application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
     if not application.assignments.filter(expert=request.user).exists():
         raise PermissionDenied(_("You are not assigned to this application."))
     sheet = application.score_sheets.filter(expert=request.user).prefetch_related("scores").first()
@@ -377,19 +359,15 @@ def application_score(request, pk):
 
 
 @scoped(Application)
-@login_required
-def application_notice(request, pk):
-    application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
+def application_notice(request, application):
     if application.awarded_amount is None or request.user.role == Role.GRANT_EXPERT:
         raise PermissionDenied(_("There is no award notice for this application."))
     return notice_response(application)
 
 
 @scoped(Application)
-@login_required
 @require_POST
-def attachment_upload(request, pk):
-    application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
+def attachment_upload(request, application):
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Choose a file."))
@@ -402,18 +380,14 @@ def attachment_upload(request, pk):
 
 
 @scoped(Attachment)
-@login_required
-def attachment_download(request, pk):
-    attachment = get_object_or_404(Attachment.objects.visible_to(request.user), pk=pk)
+def attachment_download(request, attachment):
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
                         content_type=attachment.content_type)
 
 
-@scoped(Tranche)
-@login_required
+@scoped(Tranche, queryset=Tranche.objects.select_related("application"))
 @require_POST
-def tranche_payment(request, pk):
-    tranche = get_object_or_404(Tranche.objects.visible_to(request.user).select_related("application"), pk=pk)
+def tranche_payment(request, tranche):
     form = PaymentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The request was incomplete; please try again."))

@@ -101,11 +101,9 @@ class PartyOrganizationListView(ObjectListView):
 # ------------------------------------------------------------------------------------------------ one organization
 
 
-@scoped(Organization)
-@login_required
-def organization_party(request, pk):
+@scoped(Organization, queryset=Organization.objects.select_related("region"))
+def organization_party(request, organization):
     """The Party-building tab of an organization: status, instructors and liaisons, meeting records."""
-    organization = get_object_or_404(Organization.objects.visible_to(request.user).select_related("region"), pk=pk)
     user = request.user
     party = services.party_building_of(organization)
     may_edit = services.may_edit(user)

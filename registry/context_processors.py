@@ -1,40 +1,19 @@
-"""Role-aware navigation: each entry names the roles that see it (empty = everyone signed in)."""
+"""The menu: entries grouped by task, each shown only to users the page itself lets in (``may_open``)."""
+
+from importlib import import_module
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
-from registry.choices import Role
+from registry.navigation import GROUPS
+from registry.permissions import may_open
 
-SUPERVISION = [
-    ("registry:activity_list", _("Activities"), "calendar-event", ()),
-    ("registry:training_list", _("Training records"), "mortarboard", ()),
-    ("registry:grade_list", _("Evaluation grades"), "award", ()),
-    ("registry:brand_list", _("Brand organizations and projects"), "star", ()),
-    ("registry:flag_list", _("Abnormal-activity and serious lists"), "exclamation-triangle", ()),
-    ("registry:zombie_list", _("Zombie candidates"), "moon", ()),
-    ("registry:import", _("Import from Excel"), "upload", (Role.STREET_STAFF, Role.DISTRICT_REVIEWER, Role.ADMIN)),
-]
-
-NAVIGATION = [
-    # (url name, label, icon, roles); a url name of None with a list of entries is a dropdown
-    ("home", _("Home"), "house", ()),
-    ("filings:inbox", _("Waiting for me"), "inbox", (Role.STREET_STAFF, Role.COMMUNITY_WORKER, Role.DISTRICT_REVIEWER)),
-    ("registry:organization_list", _("Organizations"), "people", ()),
-    ("filings:case_list", _("Cases"), "folder2-open", ()),
-    (None, _("Supervision"), "clipboard-check", SUPERVISION),
-    ("registry:region_list", _("Regions"), "diagram-3", ()),
-    ("registry:audit_list", _("Audit trail"), "journal-text", (Role.ADMIN, Role.DISTRICT_REVIEWER)),
-    ("api:docs", _("API"), "braces", (Role.ADMIN, Role.DISTRICT_REVIEWER)),
-    ("admin:index", _("Administration"), "gear", (Role.ADMIN,)),
-]
+APPS = ("registry", "filings", "grants", "partybuilding", "reporting")
 
 
-def _app_navigation():
-    """Entries contributed by other apps (``NAVIGATION`` in their ``navigation`` module), after the registry's."""
-    from importlib import import_module
-
+def _entries():
+    """Every app's ``NAVIGATION`` (an app without a ``navigation`` module contributes nothing)."""
     entries = []
-    for app in ("grants", "partybuilding", "reporting"):
+    for app in APPS:
         try:
             entries.extend(import_module(f"{app}.navigation").NAVIGATION)
         except ModuleNotFoundError as exc:
@@ -43,32 +22,34 @@ def _app_navigation():
     return entries
 
 
+def _allowed(user, url_name):
+    if url_name.startswith("admin:"):  # Django's admin site lets in active staff (AdminSite.has_permission)
+        return user.is_active and user.is_staff
+    return may_open(user, url_name)
+
+
+def menu_for(user):
+    """[(group label, icon, [links])] for ``user``: empty groups dropped; every link is one the user may open."""
+    groups = {key: {"key": key, "label": label, "icon": icon, "children": []} for key, label, icon in GROUPS}
+    for url_name, label, icon, group in _entries():
+        if _allowed(user, url_name):
+            groups[group]["children"].append({"url": reverse(url_name), "label": label, "icon": icon,
+                                              "name": url_name})
+    return [group for group in groups.values() if group["children"]]
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
-    entries = NAVIGATION[:-3] + _app_navigation() + NAVIGATION[-3:]  # audit, API and admin stay last
-
-    def allowed(roles):
-        return not roles or user.is_superuser or user.role in roles
-
-    items, links = [], []
-    for url_name, label, icon, roles in entries:
-        if url_name is None:  # a dropdown: ``roles`` holds its entries
-            children = [{"url": reverse(name), "label": text, "icon": sign, "active": False}
-                        for name, text, sign, child_roles in roles if allowed(child_roles)]
-            if children:
-                items.append({"label": label, "icon": icon, "children": children, "active": False})
-                links.extend(children)
-        elif allowed(roles):
-            item = {"url": reverse(url_name), "label": label, "icon": icon, "active": False}
-            items.append(item)
-            links.append(item)
-    matching = [link for link in links if request.path == link["url"]
-                or (link["url"] != "/" and request.path.startswith(link["url"]))]
+    items = menu_for(user)
+    links = [child for item in items for child in item["children"]]
+    matching = [link for link in links if request.path.startswith(link["url"])]
     if matching:
         max(matching, key=lambda link: len(link["url"]))["active"] = True
     for item in items:
-        if "children" in item:
-            item["active"] = any(child["active"] for child in item["children"])
+        item["active"] = any(child.get("active") for child in item["children"])
+        if len(item["children"]) == 1:  # a group of one is a plain link, named after what it opens
+            only = item["children"][0]
+            item.update(url=only["url"], label=only["label"], icon=only["icon"], children=[])
     return {"navigation": items}

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from config.replicas import on_replica
 from registry.audit import record
 from registry.choices import JobKind, JobStatus
 from registry.exports import dataset_from_rows
@@ -195,10 +196,14 @@ def _export(job):
     from registry.exports import export_bytes
 
     view_class = import_string(job.parameters["view"])
-    table = view_class.table_for(job.created_by, job.parameters.get("query", ""))
-    Job.objects.filter(pk=job.pk).update(total=len(table.rows))
-    values = iter(table.as_values())
-    dataset = dataset_from_rows(next(values), values)
+
+    def rows():
+        table = view_class.table_for(job.created_by, job.parameters.get("query", ""))
+        Job.objects.filter(pk=job.pk).update(total=len(table.rows))
+        values = iter(table.as_values())
+        return dataset_from_rows(next(values), values)
+
+    dataset = on_replica(rows)  # a read replica when one is configured and healthy (config/replicas.py)
     fmt = job.parameters["format"]
     name = f"{view_class.export_basename}-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"
     job.output_file.save(name, ContentFile(export_bytes(dataset, fmt)), save=False)

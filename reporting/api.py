@@ -20,6 +20,8 @@ from reporting import yearly
 from reporting.dashboard import indicator_rows, scorecard
 from reporting.indicators import parse_as_of
 from reporting.models import YearlyReport
+from reporting.target_api import TargetViewSet
+from reporting.targets import region_code_for, summarize
 
 
 class IndicatorSerializer(serializers.Serializer):
@@ -34,6 +36,30 @@ class IndicatorSerializer(serializers.Serializer):
     source_document = serializers.CharField(allow_blank=True)
     met = serializers.BooleanField(allow_null=True)
     rows_url = serializers.CharField(allow_blank=True)
+    # The judgement (reporting/targets.py): exact, in the indicator's own unit, with where the target comes from.
+    target_display = serializers.CharField(allow_blank=True, help_text="e.g. 16, 100 (percent), 1/3")
+    deadline = serializers.DateField(allow_null=True)
+    judged_at = serializers.CharField(allow_blank=True)
+    set_by = serializers.CharField(allow_blank=True, help_text="region code of the jurisdiction that set it")
+    inherited = serializers.BooleanField()
+    not_judged_here = serializers.CharField(allow_blank=True, help_text="'total' or 'unit' when judged elsewhere")
+    gap = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    gap_text = serializers.CharField(allow_blank=True)
+    units_meeting = serializers.IntegerField(allow_null=True)
+    units_judged = serializers.IntegerField(allow_null=True)
+    notes = serializers.ListField(child=serializers.CharField())
+
+
+class GapSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    gap_text = serializers.CharField()
+
+
+class TargetSummarySerializer(serializers.Serializer):
+    targets_met = serializers.IntegerField()
+    targets_judged = serializers.IntegerField()
+    largest_gaps = GapSerializer(many=True)
 
 
 class ChildSerializer(serializers.Serializer):
@@ -50,6 +76,7 @@ class DashboardSerializer(serializers.Serializer):
     region = serializers.CharField()
     as_of = serializers.DateField()
     snapshot_time = serializers.DateTimeField(allow_null=True)
+    summary = TargetSummarySerializer()
     indicators = IndicatorSerializer(many=True)
     children = ChildSerializer(many=True)
 
@@ -77,13 +104,30 @@ class DashboardView(APIView):
             "target": r["target"].value if r["target"] else None,
             "operator": r["target"].operator if r["target"] else "",
             "source_document": r["target"].source_document if r["target"] else "", "met": r["met"],
-            "rows_url": r["url"]} for r in rows]
+            "rows_url": r["url"], **_judgement(r["assessment"])} for r in rows]
+        summary = summarize([r["assessment"] for r in rows])
         children = [{
             "code": c["region"].code, "name": c["region"].name, "orgs_per_urban_community": c["urban"].value,
             "orgs_per_rural_community": c["rural"].value, "communities_below_target": c["below"],
             "status": c["status"], "rank": c["rank"]} for c in scorecard(region, request.user, today)]
-        return Response(DashboardSerializer({"region": region.code, "as_of": today, "snapshot_time": snapshot_time,
-                                             "indicators": indicators, "children": children}).data)
+        return Response(DashboardSerializer({
+            "region": region.code, "as_of": today, "snapshot_time": snapshot_time, "indicators": indicators,
+            "children": children,
+            "summary": {"targets_met": summary.met, "targets_judged": summary.judged, "largest_gaps": [
+                {"id": a.indicator, "name": str(a.name), "gap_text": a.gap_text} for a in summary.largest_gaps]},
+        }).data)
+
+
+def _judgement(assessment) -> dict:
+    target = assessment.target
+    return {
+        "target_display": target.display_value if target else "", "deadline": target.deadline if target else None,
+        "judged_at": target.judged_at if target else "",
+        "set_by": region_code_for(target.jurisdiction_code) if target else "", "inherited": assessment.inherited,
+        "not_judged_here": assessment.not_here, "gap": assessment.gap, "gap_text": assessment.gap_text,
+        "units_meeting": assessment.rollup[0] if assessment.rollup else None,
+        "units_judged": assessment.rollup[1] if assessment.rollup else None,
+        "notes": [str(note) for note in assessment.notes]}
 
 
 def FileRenderer(fmt, media):  # a renderer class per file kind, so DRF accepts ?format=pdf|xlsx
@@ -156,6 +200,7 @@ class YearlyReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
 
 def register_routes(router):
     router.register("yearly-reports", YearlyReportViewSet, basename="yearly-report")
+    router.register("targets", TargetViewSet, basename="target")
 
 
 urlpatterns_extra = [("dashboard/", DashboardView, "dashboard")]

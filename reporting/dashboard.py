@@ -1,10 +1,11 @@
 """What a dashboard shows for a region: every indicator against its target, the child regions side by side, the
-monthly trend. Every level is computed from the maintained counts, today or as of any past day; the daily
-snapshots feed the trend (and the old snapshot path, kept for the benchmark's comparison)."""
+monthly trend. Every level is computed from the maintained counts (reporting/facts.py), today or as of any past
+day; the daily snapshots feed the trend, and the old snapshot path is kept for the benchmark's comparison."""
 
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
+from fractions import Fraction
 from urllib.parse import urlencode
 
 from django.db.models import Count
@@ -14,21 +15,20 @@ from django.utils import timezone
 
 from registry.choices import PREFIX_LENGTH, CommitteeType, RegionLevel, Tier
 from registry.models import Region
-from reporting.indicators import CATALOGUE, INDICATORS, PER_COMMUNITY, PERCENT, Context, Value
+from reporting.indicators import CATALOGUE, INDICATORS, PER_COMMUNITY, PERCENT, Context, Value, communities_with_counts
 from reporting.models import IndicatorSnapshot
-from reporting.targets import targets_for
+from reporting.targets import Figure, Goal, TargetIndex, assess_rows, below_target_communities, judge
 
 SNAPSHOT_LEVELS = (RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY)
 
 
 def indicator_rows(region, today=None, live=None) -> tuple[list[dict], object]:
-    """(rows, snapshot time or None). Each row: indicator, value, number, target, met, gap, url.
+    """(rows, snapshot time or None). Each row: indicator, value, number, target, met, gap, url, assessment.
 
-    Computed from the maintained counts, as of ``today`` (any past day too). ``live=False`` reads the daily
-    snapshot instead when there is one (the old path, kept for comparison: ``?source=snapshot``)."""
+    Computed from the maintained counts as of ``today`` (any past day too). ``live=False`` reads the daily snapshot
+    instead when there is one (the old path, kept for comparison: ``?source=snapshot``)."""
     today = today or timezone.localdate()
     ctx = Context(region, today)
-    targets = targets_for(region, today)
     snapshot_time, values = None, None
     if live is False and region.level in SNAPSHOT_LEVELS:
         snapshots = list(IndicatorSnapshot.objects.filter(region=region, taken_on=today))
@@ -39,16 +39,8 @@ def indicator_rows(region, today=None, live=None) -> tuple[list[dict], object]:
     rows = []
     for indicator in CATALOGUE:
         value = values[indicator.id] if values is not None and indicator.id in values else indicator.value(ctx)
-        target = targets.get(indicator.id)
-        if indicator.judged_at and region.level not in indicator.judged_at:
-            target = None  # a province-wide total is never copied onto a city, county, street or community
-        number = value.value
-        met = target.is_met(value.exact) if target else None
-        rows.append({
-            "indicator": indicator, "value": value, "number": number, "target": target,
-            "met": met, "gap": target.gap(number) if target and met is False else None,
-            "url": indicator.rows_url(ctx),
-        })
+        rows.append({"indicator": indicator, "value": value, "number": value.value, "url": indicator.rows_url(ctx)})
+    assess_rows(region, rows, today)  # adds target, met, gap and the assessment (reporting/targets.py)
     return rows, snapshot_time
 
 
@@ -82,20 +74,44 @@ def trend(region, indicator_id, months=12, today=None) -> list[tuple[str, Decima
     return list(points.items())
 
 
-def scorecard(region, user, today=None) -> list[dict]:
-    """The child regions side by side, as of ``today``: organizations per urban and rural community, communities
-    below target, Party work coverage. From the maintained counts: a handful of grouped queries."""
+def scorecard(region, user, today=None, snapshot=False) -> list[dict]:
+    """The child regions side by side: organizations per urban and rural community, communities below target
+    (the one definition in reporting/targets.py, as the indicator and the list), and (with the Party-building app)
+    work coverage. Grouped queries, one per figure; ranked by the organizations each child is short."""
     today = today or timezone.localdate()
     children = list(Region.objects.visible_to(user).filter(parent=region, is_active=True).order_by("code"))
     if not children:
         return []
-    level = RegionLevel(children[0].level)
-    width = PREFIX_LENGTH[level]
+    index = TargetIndex(region, today)
+    width = PREFIX_LENGTH[RegionLevel(children[0].level)]
     ctx = Context(region, today)
-    targets = targets_for(region, today)
+    rows = _scorecard_from_snapshots(children, today) if snapshot and region.level in SNAPSHOT_LEVELS else None
+    if rows is None:
+        rows = _scorecard_live(children, ctx, width)
+    below = defaultdict(int)
+    for kind, committee, indicator_id in (("urban", CommitteeType.RESIDENTS, "orgs_per_urban_community"),
+                                          ("rural", CommitteeType.VILLAGERS, "orgs_per_rural_community")):
+        communities = below_target_communities(communities_with_counts(ctx, committee), region, indicator_id,
+                                               today, index)
+        if communities is None:
+            continue
+        for row in (communities.annotate(child=Substr("code", 1, width)).order_by().values("child")
+                    .annotate(c=Count("code"))):
+            below[(row["child"], kind)] = row["c"]
+    for row in rows:
+        prefix = row["region"].prefix
+        row["below_urban"], row["below_rural"] = below[(prefix, "urban")], below[(prefix, "rural")]
+        row["below"] = row["below_urban"] + row["below_rural"]
+    return _ranked(rows, index)
+
+
+def _scorecard_live(children, ctx, width):
+    """Each child's densities and Party work coverage on the day, from the maintained counts (a few grouped reads
+    of the children's tally or ledger rows)."""
+    level = RegionLevel(children[0].level)
     keys = {area: [f"{area}.{tier}" for tier in ctx.tiers] for area in ("urban", "rural")}
-    party_keys = ["work", "work_instr"] + [f"org.{tier}" for tier in Tier.values]
-    counts = ctx.per_region_keys(level, keys["urban"] + keys["rural"] + party_keys)
+    all_open = [f"org.{tier}" for tier in Tier.values]
+    counts = ctx.per_region_keys(level, keys["urban"] + keys["rural"] + all_open + ["work", "work_instr"])
 
     def summed(code, wanted):
         return sum(counts.get((code, key), 0) for key in wanted)
@@ -105,43 +121,25 @@ def scorecard(region, user, today=None) -> list[dict]:
         for row in (ctx.regions(RegionLevel.COMMUNITY, committee).annotate(child=Substr("code", 1, width))
                     .order_by().values("child").annotate(n=Count("code"))):
             communities[(row["child"], committee)] = row["n"]
-    below = defaultdict(int)
-    for indicator_id in ("urban_communities_below_target", "rural_communities_below_target"):
-        measure = INDICATORS[indicator_id].numerator
-        if measure.target(ctx) is None:
-            continue
-        for row in (measure.rows(ctx).annotate(child=Substr("code", 1, width)).order_by().values("child")
-                    .annotate(n=Count("code"))):
-            below[row["child"]] += row["n"]
-    rows = []
-    for child in children:
-        organizations = summed(child.code, [f"org.{tier}" for tier in Tier.values])
-        work = Value(Decimal(summed(child.code, ["work", "work_instr"])), Decimal(organizations), PERCENT)
-        rows.append({
-            "region": child,
-            "urban": Value(Decimal(summed(child.code, keys["urban"])),
-                           Decimal(communities[(child.prefix, CommitteeType.RESIDENTS)]), PER_COMMUNITY),
-            "rural": Value(Decimal(summed(child.code, keys["rural"])),
-                           Decimal(communities[(child.prefix, CommitteeType.VILLAGERS)]), PER_COMMUNITY),
-            "below": below[child.prefix], "party_work": work.value,
-            "url": reverse("reporting:dashboard") + "?" + urlencode(
-                {"region": child.code, **({"as_of": today.isoformat()} if not ctx.live else {})})})
-    return _ranked(rows, targets)
+    query = {"as_of": ctx.today.isoformat()} if not ctx.live else {}
+    return [{
+        "region": child,
+        "urban": Value(Decimal(summed(child.code, keys["urban"])),
+                       Decimal(communities[(child.prefix, CommitteeType.RESIDENTS)]), PER_COMMUNITY),
+        "rural": Value(Decimal(summed(child.code, keys["rural"])),
+                       Decimal(communities[(child.prefix, CommitteeType.VILLAGERS)]), PER_COMMUNITY),
+        "party_work": Value(Decimal(summed(child.code, ["work", "work_instr"])),
+                            Decimal(summed(child.code, all_open)), PERCENT).value,
+        "url": reverse("reporting:dashboard") + "?" + urlencode({"region": child.code, **query}),
+    } for child in children]
 
 
 SCORECARD_INDICATORS = ("orgs_per_urban_community", "orgs_per_rural_community", "urban_communities_below_target",
                         "rural_communities_below_target", "party_work_coverage")
 
 
-def scorecard_from_snapshots(region, user, today=None):
-    """The old path (kept for the benchmark's comparison): the children's snapshots of the day, or None."""
-    today = today or timezone.localdate()
-    children = list(Region.objects.visible_to(user).filter(parent=region, is_active=True).order_by("code"))
-    return _scorecard_from_snapshots(children, targets_for(region, today), today) if children else []
-
-
-def _scorecard_from_snapshots(children, targets, today):
-    """The scorecard from the children's snapshots of today; None when any child has none yet."""
+def _scorecard_from_snapshots(children, today):
+    """The children's densities from their snapshots of today; None when any child has none yet."""
     found = {(s.region_id, s.indicator): s for s in IndicatorSnapshot.objects.filter(
         region__in=children, taken_on=today, indicator__in=SCORECARD_INDICATORS)}
     if any((child.code, "orgs_per_urban_community") not in found for child in children):
@@ -155,34 +153,29 @@ def _scorecard_from_snapshots(children, targets, today):
         snapshot = found.get((child.code, indicator))
         return snapshot.value if snapshot else None
 
-    return _ranked([{
-        "region": child, "urban": value(child, "orgs_per_urban_community"),
-        "rural": value(child, "orgs_per_rural_community"),
-        "below": int((number(child, "urban_communities_below_target") or 0)
-                     + (number(child, "rural_communities_below_target") or 0)),
-        "party_work": number(child, "party_work_coverage")} for child in children], targets)
+    return [{"region": child, "urban": value(child, "orgs_per_urban_community"),
+             "rural": value(child, "orgs_per_rural_community"),
+             "party_work": number(child, "party_work_coverage")} for child in children]
 
 
-def _ranked(rows, targets):
+def _ranked(rows, index):
+    """Each child judged on its densities against the targets that apply to it; ranked by the organizations it is
+    short of them (largest first), then by communities below target: who is behind, and by how much."""
     for row in rows:
-        row["status"] = _status(row, targets)
-    # Ranking: met targets first, then fewer communities below target, then density.
-    rank_key = {"met": 0, "near": 1, "behind": 2, "none": 3}
-    ranked = sorted(rows, key=lambda r: (rank_key[r["status"]], r["below"], -(r["urban"].value or 0)))
+        judgements = []
+        for key, indicator_id in (("urban", "orgs_per_urban_community"), ("rural", "orgs_per_rural_community")):
+            target = index.for_code(row["region"].code, indicator_id)
+            if target is not None:
+                judgements.append(judge(Figure.of(row[key]), Goal(target.operator, target.threshold)))
+        judged = [j for j in judgements if j.met is not None]
+        row["short"] = sum(j.gap or 0 for j in judged)
+        if not judged:
+            row["status"] = "none"
+        elif all(j.met for j in judged):
+            row["status"] = "met"
+        else:
+            row["status"] = "near" if all(j.shortfall <= Fraction(1, 5) for j in judged) else "behind"
+    ranked = sorted(rows, key=lambda r: (-r["short"], -r["below"], r["region"].code))
     for position, row in enumerate(ranked, start=1):
         row["rank"] = position
-    return rows
-
-
-def _status(row, targets) -> str:
-    """Colour of a scorecard row: met (green), near (within 80% of every density target: amber), behind (red)."""
-    ratios = []
-    for key, indicator_id in (("urban", "orgs_per_urban_community"), ("rural", "orgs_per_rural_community")):
-        target, value = targets.get(indicator_id), row[key].value
-        if target is not None and value is not None and target.value:
-            ratios.append(value / target.value)
-    if not ratios:
-        return "none"
-    if all(r >= 1 for r in ratios):
-        return "met"
-    return "near" if all(r >= Decimal("0.8") for r in ratios) else "behind"
+    return ranked

@@ -241,28 +241,40 @@ class Holding(Regions):
         return super().rows(ctx).filter(code__in=ctx.per_region(self.level, self.keys).values("region"))
 
 
+def communities_with_counts(ctx, committee_type, regions=None):
+    """The communities of one committee type in the subtree on the day (of ``regions``, when given), each annotated
+    with ``org_count``: its counted open organizations on that day, from the maintained counts."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    keys = [f"{AREA_OF[committee_type]}.{tier}" for tier in ctx.tiers]
+    counts = ctx.per_region(RegionLevel.COMMUNITY, keys).filter(region=OuterRef("code")).values("n")
+    communities = ctx.regions(RegionLevel.COMMUNITY, committee_type)
+    if regions is not None:
+        communities = communities.filter(code__in=regions.values("code"))
+    return communities.annotate(org_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0))
+
+
 @dataclass(frozen=True)
 class BelowTarget(Regions):
-    """Communities of one committee type whose own counted organizations are fewer than the target."""
+    """Communities of one committee type whose own counted organizations are fewer than the per-community target
+    that applies to each (``reporting.targets.below_target_communities``: the one definition the list uses too)."""
 
-    def target(self, ctx):
-        from reporting.targets import target_for
+    def count(self, ctx):
+        rows = self._below(ctx)
+        return None if rows is None else rows.count()
+
+    def rows(self, ctx):
+        rows = self._below(ctx)
+        return Region.objects.none() if rows is None else rows.order_by("code")
+
+    def _below(self, ctx):
+        from reporting.targets import below_target_communities
 
         indicator = "orgs_per_urban_community" if self.committee == CommitteeType.RESIDENTS else \
             "orgs_per_rural_community"
-        return target_for(ctx.region, indicator, ctx.today)
-
-    def count(self, ctx):
-        return None if self.target(ctx) is None else self.rows(ctx).count()
-
-    def rows(self, ctx):
-        target = self.target(ctx)
-        communities = super().rows(ctx)
-        if target is None:
-            return communities.none()
-        keys = [f"{AREA_OF[self.committee]}.{tier}" for tier in ctx.tiers]
-        at_target = ctx.per_region(RegionLevel.COMMUNITY, keys).filter(n__gte=target.value).values("region")
-        return communities.exclude(code__in=at_target)
+        return below_target_communities(communities_with_counts(ctx, self.committee), ctx.region, indicator,
+                                        ctx.today)
 
 
 @dataclass(frozen=True)
@@ -323,8 +335,6 @@ class Indicator:
     numerator: object
     denominator: object = None
     section: str = "B"
-    # Henan's 50 brand CSOs / 100 brand projects are province-wide totals: judged at this level only.
-    judged_at: tuple = ()
 
     def value(self, ctx) -> Value:
         number = self.numerator.count(ctx)
@@ -387,10 +397,8 @@ CATALOGUE = [
               Facts(("should_establish",)), section="C"),
     Indicator("heads_trained_5y", _("Heads of organizations trained in the last five years"), PERCENT,
               Facts(("head_trained",)), ORGANIZATIONS, "E"),
-    Indicator("brand_organizations", _("Brand organizations"), COUNT, Facts(("brand",)), section="F",
-              judged_at=(L.PROVINCE,)),
-    Indicator("brand_projects", _("Brand projects"), COUNT, Facts(("brand_project",)), section="F",
-              judged_at=(L.PROVINCE,)),
+    Indicator("brand_organizations", _("Brand organizations"), COUNT, Facts(("brand",)), section="F"),
+    Indicator("brand_projects", _("Brand projects"), COUNT, Facts(("brand_project",)), section="F"),
     Indicator("graded_3a_plus", _("Organizations graded 3A or above"), COUNT,
               Facts(("grade.5A", "grade.4A", "grade.3A")), section="F"),
     Indicator("annual_report_completion", _("Annual reports submitted"), PERCENT, AnnualReports(),

@@ -1,6 +1,5 @@
 import secrets
 from decimal import Decimal
-from fractions import Fraction
 
 from django.conf import settings
 from django.db import models
@@ -14,9 +13,6 @@ from registry.scoping import ScopedQuerySet
 class Operator(models.TextChoices):
     AT_LEAST = ">=", "≥"
     AT_MOST = "<=", "≤"
-
-
-ONE_THIRD_WRITTEN = (Decimal("33.3"), Decimal("33.33"))
 
 
 def all_tiers():
@@ -42,51 +38,66 @@ class ReportingSettings(models.Model):
         return nearest_for_code(cls, region_code) or cls()
 
 
+class JudgedAt(models.TextChoices):
+    """The level a target is judged at (DOMAIN.md §3 "Level of a target")."""
+
+    JURISDICTION = "jurisdiction", _("the jurisdiction as a whole only")
+    EVERY_LEVEL = "every_level", _("every level")
+    EACH_COUNTY = "each_county", _("each county, rolled up")
+    EACH_STREET = "each_street", _("each street/township, rolled up")
+    EACH_COMMUNITY = "each_community", _("each community, rolled up")
+
+
 class Target(models.Model):
-    """A quantitative rule: (jurisdiction, indicator, operator, value, deadline, source document).
+    """A quantitative rule: (jurisdiction, indicator, operator, value, deadline, source document, level).
 
     A region is held to its nearest ancestor's target for an indicator (longest code prefix), unless it has its
     own; among a jurisdiction's targets for one indicator, the one with the earliest deadline still ahead applies,
-    else the latest."""
+    else the latest. Retired targets stay as history. Judging lives in reporting/targets.py."""
+
+    scope_region_lookup = "jurisdiction_code"
 
     jurisdiction_code = models.CharField(_("jurisdiction code prefix"), max_length=12, blank=True)
     indicator = models.CharField(_("indicator"), max_length=40)
     operator = models.CharField(_("operator"), max_length=2, choices=Operator.choices, default=Operator.AT_LEAST)
     value = models.DecimalField(_("target value"), max_digits=12, decimal_places=2)
+    # "三分之一以上" is 100/3 %, kept exact: the target is value ÷ divisor (DOMAIN.md §3 Thresholds).
+    value_divisor = models.PositiveSmallIntegerField(_("divided by"), default=1)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     source_document = models.CharField(_("source document"), max_length=100)
     preset = models.CharField(_("adopted from preset"), max_length=40, blank=True)
+    judged_at = models.CharField(_("judged at"), max_length=20, choices=JudgedAt.choices,
+                                 default=JudgedAt.EVERY_LEVEL)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("changed by"))
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("target")
         verbose_name_plural = _("targets")
         ordering = ["jurisdiction_code", "indicator", "deadline"]
         constraints = [models.UniqueConstraint(fields=["jurisdiction_code", "indicator", "deadline"],
-                                               name="one_target_per_indicator_deadline")]
+                                               condition=models.Q(retired_at__isnull=True), nulls_distinct=False,
+                                               name="one_active_target_per_indicator_deadline")]
 
     def __str__(self):
-        return f"{self.indicator} {self.operator} {self.value}"
+        return f"{self.jurisdiction_code} {self.indicator} {self.operator} {self.display_value}"
 
     @property
-    def exact_value(self) -> Fraction:
-        """The target as an exact number. The texts' "三分之一以上" is stored as 33.3 (%): it means one third, so
-        that 332 of 1,000 (33.2 %) misses it and 1 of 3 meets it — never judged on a rounded percentage."""
-        if self.value in ONE_THIRD_WRITTEN:
-            return Fraction(100, 3)
-        return Fraction(self.value)
+    def threshold(self):
+        from fractions import Fraction
 
-    def is_met(self, value) -> bool | None:
-        """``value``: the exact figure (``Value.exact``, a Fraction) or a Decimal."""
-        if value is None:
-            return None
-        value = Fraction(value)
-        return value >= self.exact_value if self.operator == Operator.AT_LEAST else value <= self.exact_value
+        return Fraction(self.value) / self.value_divisor
 
-    def gap(self, value):
-        if value is None or self.is_met(value):
-            return None
-        return self.value - value if self.operator == Operator.AT_LEAST else value - self.value
-
+    @property
+    def display_value(self) -> str:
+        if self.value_divisor != 1:
+            share = self.threshold / 100
+            return f"{share.numerator}/{share.denominator}"
+        return f"{Decimal(self.value).normalize():f}"
 
 class IndicatorSnapshot(models.Model):
     """An indicator's value for a region on a day, stored by the daily job: trends and large regions read these."""

@@ -3,27 +3,31 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from registry.choices import RegionLevel
+from registry.choices import CommitteeType, RegionLevel
 from registry.exports import dataset_from_rows, export_response
 from registry.generic import region_for_page, scoped
 from registry.models import Region
 from registry.pdf import render_pdf
+from registry.permissions import has_jurisdiction, permits
 from reporting import yearly
-from reporting.dashboard import indicator_rows, scorecard, scorecard_from_snapshots, trend
-from reporting.indicators import INDICATORS, Context, grade_distribution, parse_as_of
+from reporting.dashboard import indicator_rows, scorecard, trend
+from reporting.indicators import INDICATORS, Context, communities_with_counts, grade_distribution, parse_as_of
 from reporting.models import YearlyReport
-from reporting.targets import targets_for
+from reporting.targets import below_target_communities, may_manage, summarize, targets_for
+
+NO_JURISDICTION = _l("Dashboards and reports belong to a jurisdiction, and you have none.")
 
 
 def region_for(request, code=None):
     region = region_for_page(request.user, code or request.GET.get("region"))
     if region is None:
-        raise PermissionDenied(_("Dashboards and reports belong to a jurisdiction, and you have none."))
+        raise PermissionDenied(str(NO_JURISDICTION))
     return region
 
 
@@ -40,6 +44,7 @@ def as_of_from(request):
 
 
 @login_required
+@permits(has_jurisdiction, NO_JURISDICTION)
 def dashboard(request):
     region = region_for(request)
     try:
@@ -52,9 +57,7 @@ def dashboard(request):
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
         return export_response(_dashboard_dataset(region, rows), fmt, f"dashboard-{region.code}")
-    children = scorecard_from_snapshots(region, request.user, today) if snapshot else None
-    if children is None:
-        children = scorecard(region, request.user, today)
+    children = scorecard(region, request.user, today, snapshot=snapshot)
     if fmt == "pdf":
         return _dashboard_pdf(region, rows, children, today)
     chart = {
@@ -67,6 +70,8 @@ def dashboard(request):
     targets = targets_for(region, today)
     ctx = Context(region, today)
     return render(request, "reporting/dashboard.html", {
+        "summary": summarize([row["assessment"] for row in rows]), "may_manage": may_manage(request.user, region),
+        "today": today,
         "region": region, "rows": rows, "snapshot_time": snapshot_time, "children": children,
         "breadcrumbs": _breadcrumbs(request, region), "chart": chart,
         "grades": grade_distribution(ctx), "as_of": today, "is_today": ctx.live,
@@ -102,13 +107,16 @@ ROWS_SHOWN = 1000
 
 
 def _dashboard_dataset(region, rows):
-    headers = [_("Indicator"), _("Numerator"), _("Denominator"), _("Value"), _("Target"), _("Met"), _("Source")]
+    headers = [_("Indicator"), _("Numerator"), _("Denominator"), _("Value"), _("Target"), _("Deadline"), _("Met"),
+               _("Short of target"), _("Source")]
     body = []
     for row in rows:
         target = row["target"]
         body.append([str(row["indicator"].name), row["value"].numerator, row["value"].denominator, row["number"],
-                     f"{target.get_operator_display()} {target.value}" if target else "",
+                     f"{target.get_operator_display()} {target.display_value}" if target else "",
+                     target.deadline.isoformat() if target and target.deadline else "",
                      "" if row["met"] is None else (_("Yes") if row["met"] else _("No")),
+                     row["assessment"].gap_text or row["assessment"].rollup_text,
                      target.source_document if target else ""])
     return dataset_from_rows(headers, body)
 
@@ -121,9 +129,26 @@ def _dashboard_pdf(region, rows, children, today):
     return response
 
 
+@scoped(Region, queryset=Region.objects.select_related("parent__parent__parent__parent"))
+def below_target(request, region, kind):
+    """The communities behind "communities below target", each with its count and a link to its organizations."""
+    committee = {"urban": CommitteeType.RESIDENTS, "rural": CommitteeType.VILLAGERS}.get(kind)
+    if committee is None:
+        raise Http404
+    indicator_id = "orgs_per_urban_community" if kind == "urban" else "orgs_per_rural_community"
+    target = targets_for(region).get(indicator_id)
+    communities = communities_with_counts(Context(region), committee, Region.objects.visible_to(request.user))
+    below = below_target_communities(communities, region, indicator_id)
+    communities = (communities if below is None else below).select_related("parent").order_by("org_count", "code")
+    return render(request, "reporting/below_target.html", {
+        "region": region, "communities": communities[:500], "total": communities.count(), "target": target,
+        "kind": kind, "breadcrumbs": _breadcrumbs(request, region)})
+
+
 # ------------------------------------------------------------------------------------------------ yearly reports
 
 @login_required
+@permits(has_jurisdiction, NO_JURISDICTION)
 def yearly_list(request):
     region = region_for(request)
     year = int(request.GET.get("year") or timezone.localdate().year - 1)
@@ -150,10 +175,8 @@ def yearly_request(request):
     return redirect("reporting:yearly_detail", pk=report.pk)
 
 
-@scoped(YearlyReport)
-@login_required
-def yearly_detail(request, pk):
-    report = get_object_or_404(YearlyReport.objects.visible_to(request.user).select_related("region"), pk=pk)
+@scoped(YearlyReport, queryset=YearlyReport.objects.select_related("region"))
+def yearly_detail(request, report):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "submit":
@@ -170,10 +193,8 @@ def yearly_detail(request, pk):
                                       "narrative_fields": yearly.narrative_fields(report)})
 
 
-@scoped(YearlyReport)
-@login_required
-def yearly_file(request, pk, fmt):
-    report = get_object_or_404(YearlyReport.objects.visible_to(request.user), pk=pk, status="done")
+@scoped(YearlyReport, queryset=YearlyReport.objects.filter(status="done"))
+def yearly_file(request, report, fmt):
     stored = report.pdf if fmt == "pdf" else report.xlsx if fmt == "xlsx" else None
     if not stored:
         raise Http404

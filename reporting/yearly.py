@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from config.replicas import on_replica
 from registry.choices import CLOSED_STATUSES, LegalForm, RegionLevel, Role, Tier, TraineeKind
 from registry.models import Activity, Organization, Region, Term, Training
 from registry.pdf import render_pdf
@@ -105,7 +106,8 @@ def run(report_id):
 
     try:
         with translation.override("zh-hans"):
-            figures = build_figures(report.region, report.year, progress)
+            # On a read replica when one is configured and healthy (config/replicas.py).
+            figures = on_replica(lambda: build_figures(report.region, report.year, progress))
             pdf = render_pdf("reporting/pdf/yearly_report.html", {"region": report.region, "year": report.year,
                                                                   "f": figures, "narrative": report.narrative})
             progress(90)

@@ -37,3 +37,11 @@ def querystring_with(context, **changes):
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def may_open(context, url_name, *args):
+    """``{% may_open "app:view" pk as allowed %}``: the check the view itself makes (registry.permissions)."""
+    from registry.permissions import may_open as check
+
+    return check(context["request"].user, url_name, *args)

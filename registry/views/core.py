@@ -4,17 +4,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET
 
 from registry.choices import CommitteeType, RegionLevel, Role
+from registry.context_processors import menu_for
 from registry.filters import OrganizationFilterSet, RegionFilterSet
 from registry.forms import CommunityForm, CommunityImportForm
 from registry.generic import ObjectDetailView, ObjectListView, scoped
 from registry.lifecycle import FLAG_ROLES, RECORDERS
 from registry.models import Organization, PersonalDataView, Region
+from registry.permissions import has_role, permits
 from registry.personal import mask_id, mask_phone, may_view_full_id
 from registry.services import ImportRejected, create_community, import_communities
 from registry.tables import OrganizationTable, RegionTable
@@ -31,6 +33,26 @@ def region_summary(user):
     )
 
 
+may_manage_communities = has_role(Role.STREET_STAFF, Role.ADMIN)
+
+
+def work_counts(user):
+    """Counts that lead to work, from every app that offers them (``work_counts`` in its ``navigation`` module)."""
+    from importlib import import_module
+
+    from registry.context_processors import APPS
+
+    counts = []
+    for app in APPS:
+        try:
+            offer = getattr(import_module(f"{app}.navigation"), "work_counts", None)
+        except ModuleNotFoundError:
+            continue
+        if offer is not None:
+            counts.extend(offer(user))
+    return counts
+
+
 @login_required
 def home(request):
     user = request.user
@@ -39,6 +61,8 @@ def home(request):
         "summary": region_summary(user),
         "jurisdiction": user.jurisdiction,
         "role": user.role or (Role.ADMIN if user.is_superuser else ""),
+        "work": work_counts(user),
+        "shortcuts": [group for group in menu_for(user) if group["key"] != "system"],
     }
     return render(request, "registry/home.html", context)
 
@@ -71,9 +95,8 @@ class RegionDetailView(ObjectDetailView):
 
 
 @login_required
+@permits(may_manage_communities)
 def community_create(request):
-    if not request.user.has_role(Role.STREET_STAFF, Role.ADMIN) and not request.user.is_superuser:
-        raise PermissionDenied
     form = CommunityForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -94,9 +117,8 @@ def community_create(request):
 
 
 @login_required
+@permits(may_manage_communities)
 def community_import(request):
-    if not request.user.has_role(Role.STREET_STAFF, Role.ADMIN) and not request.user.is_superuser:
-        raise PermissionDenied
     form = CommunityImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
@@ -194,10 +216,8 @@ def history_timeline(organization, limit=50):
 
 
 @scoped(Organization)
-@login_required
-def reveal_id_number(request, pk):
+def reveal_id_number(request, organization):
     """Shows the full ID number to a role that needs it, and logs the view (PIPL)."""
-    organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
     if request.method != "POST":
         return HttpResponse(status=405)
     if not may_view_full_id(request.user):

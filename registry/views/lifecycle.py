@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -37,10 +37,10 @@ from registry.models import (
     Organization,
     Training,
 )
+from registry.permissions import has_role, permits
 
-
-def _may_record(user):
-    return user.is_superuser or user.role in RECORDERS
+may_record = has_role(*RECORDERS)
+may_import = has_role(Role.STREET_STAFF, Role.DISTRICT_REVIEWER, Role.ADMIN)
 
 
 class ActivityListView(ObjectListView):
@@ -107,8 +107,6 @@ class ZombieListView(ObjectListView):
 
 
 def _record(request, form_class, title, after=None):
-    if not _may_record(request.user):
-        raise PermissionDenied(_("Your role may not record this."))
     initial = {"organization": request.GET.get("organization")} if request.GET.get("organization") else None
     form = form_class(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -145,29 +143,31 @@ def _after_brand(brand):
 
 
 @login_required
+@permits(may_record, _l("Your role may not record this."))
 def activity_create(request):
     return _record(request, ActivityForm, _("Record an activity"), _after_activity)
 
 
 @login_required
+@permits(may_record, _l("Your role may not record this."))
 def training_create(request):
     return _record(request, TrainingForm, _("Record a training"))
 
 
 @login_required
+@permits(may_record, _l("Your role may not record this."))
 def grade_create(request):
     return _record(request, EvaluationGradeForm, _("Record an evaluation grade"), _after_grade)
 
 
 @login_required
+@permits(may_record, _l("Your role may not record this."))
 def brand_create(request):
     return _record(request, BrandDesignationForm, _("Name a brand organization or project"), _after_brand)
 
 
 @scoped(Organization)
-@login_required
-def organization_flag(request, pk):
-    organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
+def organization_flag(request, organization):
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -185,10 +185,8 @@ def organization_flag(request, pk):
                                                          % {"name": organization.name}})
 
 
-@scoped(CreditFlag)
-@login_required
-def flag_repair(request, pk):
-    flag = get_object_or_404(CreditFlag.objects.visible_to(request.user).current(), pk=pk)
+@scoped(CreditFlag, queryset=CreditFlag.objects.current())
+def flag_repair(request, flag):
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -204,12 +202,10 @@ def flag_repair(request, pk):
 
 
 @scoped(Organization)
-@login_required
-def zombie_decide(request, pk):
+def zombie_decide(request, organization):
     """Clear (simplified deregistration) or reactivate a zombie candidate, with a reason."""
     from filings.lifecycle import clear_dormant, reactivate
 
-    organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         decide = clear_dormant if request.POST.get("decision") == "clear" else reactivate
@@ -227,10 +223,8 @@ def zombie_decide(request, pk):
 # ------------------------------------------------------------------------------------------------ imports, jobs
 
 @login_required
+@permits(may_import, _l("Your role may not import."))
 def import_page(request):
-    if not (request.user.is_superuser or request.user.role in (Role.STREET_STAFF, Role.DISTRICT_REVIEWER,
-                                                                Role.ADMIN)):
-        raise PermissionDenied(_("Your role may not import."))
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -257,19 +251,17 @@ def import_template(request, kind):
     return response
 
 
-@login_required
-def job_detail(request, pk):
+@scoped(Job)
+def job_detail(request, job):
     """The job's page; while it runs, HTMX polls this view for the progress partial."""
-    job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
     template = "registry/_job_progress.html" if request.htmx else "registry/job_detail.html"
     return render(request, template, {"job": job, "now": timezone.now()})
 
 
+@scoped(Job)
 @require_POST
-@login_required
-def job_retry(request, pk):
+def job_retry(request, job):
     """A failed job (e.g. its worker was killed) is queued again; a finished one is left alone."""
-    job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
     if job.status == JobStatus.FAILED:
         with transaction.atomic():
             Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, error="", processed=0)
@@ -277,9 +269,8 @@ def job_retry(request, pk):
     return redirect("registry:job_detail", pk=job.pk)
 
 
-@login_required
-def job_download(request, pk):
-    job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk, status=JobStatus.SUCCEEDED)
+@scoped(Job, queryset=Job.objects.filter(status=JobStatus.SUCCEEDED))
+def job_download(request, job):
     if not job.output_file:
         raise Http404
     return FileResponse(job.output_file.open("rb"), as_attachment=True, filename=job.output_name)

@@ -21,7 +21,8 @@ def test_phone_width_shows_the_collapsed_menu(world, cast, login, browser):
     toggler = page.locator(".navbar-toggler")
     assert toggler.is_visible()
     toggler.click()
-    page.locator("#main-nav").get_by_role("link", name="行政区划").wait_for(state="visible")
+    page.locator("#main-nav").get_by_role("button", name="社会组织").click()
+    page.locator("#main-nav").get_by_role("link", name="行政区划与社区").wait_for(state="visible")
 
 
 def test_language_switch_to_english(world, cast, login):

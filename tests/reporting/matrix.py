@@ -1,4 +1,4 @@
-from reporting.models import YearlyReport
+from reporting.models import Target, YearlyReport
 
 
 def _report(world, side):
@@ -13,8 +13,15 @@ def _report(world, side):
     return report
 
 
-OBJECTS = {YearlyReport: _report}
-MARKERS = {YearlyReport: "year"}
-PARAMETERS = {"reporting:yearly_file:fmt": "pdf",
+def _target(world, side):
+    # Targets are set by bureaus (county and above); a row at a street's prefix stands for "on that side".
+    region = world.street_a if side == "a" else world.street_b
+    return Target.objects.create(jurisdiction_code=region.prefix, indicator="organizations", value=10,
+                                 source_document=f"矩阵目标{side.upper()}{region.code}")
+
+
+OBJECTS = {YearlyReport: _report, Target: _target}
+MARKERS = {YearlyReport: "year", Target: "source_document"}
+PARAMETERS = {"reporting:below_target:kind": "urban", "reporting:yearly_file:fmt": "pdf",
               "reporting:figure_rows:indicator": "organizations",
               "api:yearly-report-file:format": "pdf"}

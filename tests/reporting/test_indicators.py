@@ -31,7 +31,7 @@ def test_met_or_not_follows_the_adopted_preset(district):
     rows = {row["indicator"].id: row for row in indicator_rows(county, TODAY, live=True)[0]}
     assert rows["orgs_per_urban_community"]["target"].value == 16
     assert rows["orgs_per_urban_community"]["met"] is False
-    assert rows["orgs_per_urban_community"]["gap"] == Decimal("5.2")
+    assert rows["orgs_per_urban_community"]["gap"] == 16 * 12 - 130  # organizations short of 16 per community
     assert rows["orgs_per_rural_community"]["met"] is False
     # Below target: urban communities with fewer than 16 (all 12), rural with fewer than 5 (2 in street B).
     assert rows["urban_communities_below_target"]["number"] == 12
@@ -87,7 +87,9 @@ def test_scorecard_puts_the_streets_side_by_side(district, cast):
     assert (a["urban"].value, a["rural"].value, a["below"]) == (Decimal("11.7"), Decimal("6.0"), 0)
     assert (b["urban"].value, b["rural"].value, b["below"]) == (Decimal("10.0"), Decimal("2.5"), 2)
     assert a["status"] == "met" and b["status"] == "behind"
-    assert (a["rank"], b["rank"]) == (1, 2)
+    # Ranked by the organizations short of the targets, largest first: B lacks 5 * 4 - 10 = 10 rural ones.
+    assert (a["short"], b["short"]) == (0, 10)
+    assert (a["rank"], b["rank"]) == (2, 1)
 
 
 @pytest.mark.parametrize("level", ["county", "street_a"])

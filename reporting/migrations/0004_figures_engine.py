@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('registry', '0007_job_heartbeat'),
-        ('reporting', '0002_job_heartbeat'),
+        ('reporting', '0003_target_level_history'),
     ]
 
     operations = [
