@@ -316,7 +316,7 @@ class Assessment:
 
 # As-of figures are issue 12's: until an indicator can be computed as of a past date, a past target is judged on
 # the current figure and the page says so.
-AS_OF_FIGURES = True
+AS_OF_FIGURES = False
 
 
 def assess(region, indicator_id: str, value, target: Target | None, today: date, origins=None,

@@ -82,10 +82,8 @@ def dashboard(request):
 
 
 @scoped(Region)
-@login_required
-def figure_rows(request, pk, indicator):
+def figure_rows(request, region, indicator):
     """The rows behind one figure: the same definition as the number, the same region and day."""
-    region = region_for(request, pk)
     found = INDICATORS.get(indicator)
     if found is None:
         raise Http404

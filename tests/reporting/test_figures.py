@@ -15,8 +15,9 @@ from partybuilding.models import PartyBuilding
 from registry.models import BrandDesignation, Organization, Term, Training
 from reporting import yearly
 from reporting.dashboard import indicator_rows
-from reporting.indicators import INDICATORS, Context
+from reporting.indicators import INDICATORS, PERCENT, Context, Value
 from reporting.models import Target, YearlyReport
+from reporting.targets import Figure, Goal, adopt_preset, judge
 
 TODAY = date(2026, 11, 21)
 
@@ -33,11 +34,13 @@ def figure(region, indicator, day=TODAY):
     return INDICATORS[indicator].value(Context(region, day))
 
 
-def test_a_third_is_judged_on_the_exact_fraction():
-    third = Target(indicator="social_work_rural", value=Decimal("33.3"))
-    assert third.is_met(Fraction(1, 3) * 100) is True
-    assert third.is_met(Fraction(333, 1000) * 100) is False  # 33.3 % once rounded, but less than a third
-    assert third.is_met(Fraction(3331, 10000) * 100) is False
+def test_a_figure_keeps_its_exact_fraction_for_judging():
+    third = Target(indicator="social_work_rural", value=Decimal(100), value_divisor=3)
+    for numerator, denominator, met in ((1, 3, True), (333, 1000, False), (3331, 10000, False), (334, 1000, True)):
+        value = Value(Decimal(numerator), Decimal(denominator), PERCENT)
+        assert value.exact == Fraction(numerator * 100, denominator)
+        assert judge(Figure.of(value), Goal(third.operator, third.threshold)).met is met, (numerator, denominator)
+    assert Value(Decimal(333), Decimal(1000), PERCENT).value == Decimal("33.3")  # shown rounded, judged exact
 
 
 def test_brand_organizations_stop_counting_when_they_close(world, cast):
@@ -62,12 +65,14 @@ def test_joint_members_are_covered_and_t3_groups_are_work_covered(world, cast):
 
 
 def test_the_brand_total_is_judged_for_the_province_only(world, cast):
-    Target.objects.create(jurisdiction_code="", indicator="brand_organizations", value=50,
-                          source_document="豫民文〔2021〕115号")
+    adopt_preset(world.province, "henan-2021")  # 50 brand organizations: a province-wide total
+    brand = org(world, "品牌")
+    BrandDesignation.objects.create(organization=brand, year=2026, level="province", recorded_by=cast.admin)
     province = {r["indicator"].id: r for r in indicator_rows(world.province, TODAY)[0]}
     county = {r["indicator"].id: r for r in indicator_rows(world.county, TODAY)[0]}
-    assert province["brand_organizations"]["target"] is not None
-    assert county["brand_organizations"]["target"] is None and county["brand_organizations"]["met"] is None
+    assert province["brand_organizations"]["met"] is False and province["brand_organizations"]["number"] == 1
+    assert county["brand_organizations"]["number"] == 1  # the county's own count, shown ...
+    assert county["brand_organizations"]["met"] is None  # ... never judged against the province's 50
 
 
 def test_the_api_takes_as_of_and_refuses_a_bad_one(world, cast, client_for):

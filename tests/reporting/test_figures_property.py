@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from simple_history.utils import bulk_create_with_history
 
@@ -53,7 +53,7 @@ write = st.sampled_from(["deregister", "bulk_dormant", "reclassify", "import", "
 
 
 @pytest.mark.django_db
-@settings(max_examples=5, deadline=None, derandomize=True,
+@settings(max_examples=5, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(committees=st.lists(st.booleans(), min_size=4, max_size=6), orgs=st.lists(org_spec, min_size=4, max_size=14),
        writes=st.lists(st.tuples(write, st.integers(0, 50)), min_size=2, max_size=7))
