@@ -99,8 +99,9 @@ test: system-test messages
 # Benchmarks run on PostgreSQL in a database of their own (created when missing); see docs/benchmarks.md.
 BENCH_DATABASE_URL ?= postgres://postgres@localhost:5432/shequ_bench
 bench: venv system
-	@psql "$(BENCH_DATABASE_URL:%/shequ_bench=%/postgres)" -tAc "SELECT 1 FROM pg_database WHERE datname='shequ_bench'" \
-	  | grep -q 1 || createdb "$$(echo $(BENCH_DATABASE_URL) | sed 's|.*/||')" -h localhost -U postgres
+	@db="$$(echo $(BENCH_DATABASE_URL) | sed 's|.*/||')"; \
+	  psql "$$(echo $(BENCH_DATABASE_URL) | sed 's|/[^/]*$$|/postgres|')" -tAc "SELECT 1 FROM pg_database WHERE datname='$$db'" \
+	  | grep -q 1 || createdb "$$db" -h localhost -U postgres
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench
 

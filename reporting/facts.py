@@ -406,12 +406,11 @@ _CHAINS = """
 WITH chained AS (
     SELECT f.key, f.valid_from, f.valid_to, r.code AS region, r.level
     FROM {fact} f
-    CROSS JOIN LATERAL unnest(ARRAY[substr(f.region, 1, 2) || '0000', substr(f.region, 1, 4) || '00',
-                                    substr(f.region, 1, 6), substr(f.region, 1, 9), f.region]) AS c(code)
+    CROSS JOIN LATERAL (SELECT DISTINCT unnest(ARRAY[substr(f.region, 1, 2) || '0000', substr(f.region, 1, 4) || '00',
+                                    substr(f.region, 1, 6), substr(f.region, 1, 9), f.region])) AS c(code)
     JOIN registry_region r ON r.code = c.code
     WHERE starts_with(f.region, substr(r.code, 1, CASE r.level WHEN 1 THEN 2 WHEN 2 THEN 4 WHEN 3 THEN 6
                                                                WHEN 4 THEN 9 ELSE 12 END))
-    GROUP BY f.id, r.code, r.level, f.key, f.valid_from, f.valid_to
 )"""
 
 _REBUILD_SQL = _CHAINS + """,

@@ -123,6 +123,9 @@ def _run(world, cast, committees, orgs, writes):
             _check_maintained()
 
     with at(DAY3, hour=15):
+        maintained = (Counter(_stored_facts()), engine.stored_counts())
+        engine.rebuild()  # from scratch, in SQL: the same facts, ledger and tally
+        assert (Counter(_stored_facts()), engine.stored_counts()) == maintained
         _CACHE.clear()
         for day in CHECKED_DAYS:
             for region in [world.county, *streets, *places[:3]]:
