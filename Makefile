@@ -96,14 +96,16 @@ test: system-test messages
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SHEQU_ENV=test \
 	  $(BIN)/pytest --create-db $(PYTEST_ARGS)
 
-# Benchmarks run on PostgreSQL in a database of their own (created when missing); see docs/benchmarks.md.
+# Benchmarks run on PostgreSQL in a database of their own (created when missing); see docs/benchmarks.md. The
+# replica figure reads the same database on the hot standby (config/standby.sh, port 5433).
 BENCH_DATABASE_URL ?= postgres://postgres@localhost:5432/shequ_bench
-bench: venv system
-	@db="$$(echo $(BENCH_DATABASE_URL) | sed 's|.*/||')"; \
-	  psql "$$(echo $(BENCH_DATABASE_URL) | sed 's|/[^/]*$$|/postgres|')" -tAc "SELECT 1 FROM pg_database WHERE datname='$$db'" \
-	  | grep -q 1 || createdb "$$db" -h localhost -U postgres
+BENCH_DB := $(lastword $(subst /, ,$(BENCH_DATABASE_URL)))
+BENCH_REPLICA_URL ?= postgres://postgres@localhost:5433/$(BENCH_DB)
+bench: venv system replica
+	@psql "$(patsubst %/$(BENCH_DB),%/postgres,$(BENCH_DATABASE_URL))" -tAc "SELECT 1 FROM pg_database WHERE datname='$(BENCH_DB)'" \
+	  | grep -q 1 || createdb "$(BENCH_DB)" -h localhost -U postgres
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench
+	DATABASE_URL=$(BENCH_DATABASE_URL) DATABASE_REPLICA_URLS=$(BENCH_REPLICA_URL) $(BIN)/python manage.py bench
 
 # Soak (bounded, loopback only): its own database, Redis, gunicorn and worker, all stopped at the end; docs/soak.md.
 SOAK_DATABASE_URL ?= postgres://postgres@localhost:5432/shequ_soak

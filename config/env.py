@@ -70,6 +70,24 @@ def env_list(name: str, default: list[str], help: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_fernet_keys(name: str, help: str) -> list[str]:
+    """Comma-separated Fernet keys (32 url-safe base64 bytes each); a malformed one would fail only at the first
+    encryption, long after start-up, so it stops start-up here."""
+    import base64
+    import binascii
+
+    keys = env_list(name, [], help)
+    for position, key in enumerate(keys, start=1):
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            valid = False
+        if not valid:
+            raise ImproperlyConfigured(f"{name}: key {position} is malformed; expected a Fernet key (32 url-safe "
+                                       "base64-encoded bytes, e.g. from cryptography.fernet.Fernet.generate_key())")
+    return keys
+
+
 def env_database(name: str, sqlite_path: str, help: str) -> dict:
     """DATABASE_URL, or the embedded SQLite file when unset."""
     value = _raw(name, f"sqlite:///{sqlite_path}", help)

@@ -12,7 +12,17 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
-from config.env import env_bool, env_database, env_database_list, env_float, env_int, env_list, env_redis, env_str
+from config.env import (
+    env_bool,
+    env_database,
+    env_database_list,
+    env_fernet_keys,
+    env_float,
+    env_int,
+    env_list,
+    env_redis,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -114,6 +124,7 @@ MIDDLEWARE = [
     "registry.audit.AuditMiddleware",
     "config.replicas.ReplicaMiddleware",
     "axes.middleware.AxesMiddleware",
+    "registry.params.QueryGuardMiddleware",  # second line behind typed parameters: no control characters
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -152,7 +163,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Fernet keys for ID numbers at rest (comma-separated; the first encrypts). Unset: derived from SECRET_KEY.
-FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEY", [], "Fernet key(s) for ID numbers at rest; first one encrypts")
+FIELD_ENCRYPTION_KEYS = env_fernet_keys("FIELD_ENCRYPTION_KEY",
+                                        "Fernet key(s) for ID numbers at rest; first one encrypts")
 if PRODUCTION and not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set when SHEQU_ENV=production "
                                "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())')")
@@ -211,6 +223,8 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120, "how long a running job's lease lasts without renewal before "
+                            "another worker may take the job over (registry/jobs.py)", minimum=1)
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-job leaves the message to be redelivered
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

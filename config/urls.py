@@ -24,3 +24,4 @@ urlpatterns = [
 ]
 
 admin.site.site_header = admin.site.site_title = "Shequ"
+handler400 = "registry.params.bad_request"  # says which parameter was refused (registry/params.py)

@@ -15,8 +15,10 @@ from filings.models import Case, Certificate, Document
 from filings.pdf import certificate_response
 from filings.tables import CaseTable
 from filings.workflows import WORKFLOWS
+from registry import params
 from registry.forms import form_data_from, payload_from
 from registry.generic import ObjectDetailView, ObjectListView, scoped
+from registry.limits import over_limit
 from registry.models import Organization
 
 
@@ -65,9 +67,9 @@ def case_create(request, kind):
     if not services.may_create(request.user, kind):
         raise PermissionDenied(_("Your role may not open this kind of case."))
     organization = None
-    if request.GET.get("organization"):
-        organization = get_object_or_404(Organization.objects.visible_to(request.user),
-                                         pk=request.GET["organization"])
+    organization_id = params.object_id(request.GET, "organization")
+    if organization_id:
+        organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=organization_id)
     elif kind in (CaseKind.CHANGE, CaseKind.DEREGISTRATION):
         raise Http404
     form = _form_for(request, kind, organization)
@@ -226,8 +228,14 @@ def certificate_pdf(request, certificate):
     return certificate_response(certificate)
 
 
+VERIFICATIONS_PER_MINUTE = 30
+
+
 def verify(request, code):
     """Public page (no login): is this certificate genuine, and what is the organization's status now?"""
+    if over_limit(request, "verify", VERIFICATIONS_PER_MINUTE):
+        return render(request, "filings/verify.html", {"limited": True, "code": ""}, status=429)
+    code = params.path_text(code, max_length=64)
     certificate = Certificate.objects.select_related("organization__region", "organization__category").filter(
         verification_code=code.strip().upper()).first()
     return render(request, "filings/verify.html", {"certificate": certificate, "code": code},

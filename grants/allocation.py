@@ -7,9 +7,11 @@ Two modes over the same inputs and constraints, shown side by side:
     submission, then lower id). In that order each one is funded at its requested amount when it fits its track's
     remaining budget, the round's remaining budget and its organization's cap; a candidate that does not fit is
     skipped (with the reason) and the next one is tried. If the community share is then below the ring-fence,
-    the lowest-ranked funded non-community award is replaced by the best-ranked unfunded community candidate
-    that fits once it is removed, one pair at a time, until the ring-fence is met or no such pair exists
-    (then ``ring_fence_met`` is False and ``message`` says so).
+    the lowest-ranked funded non-community award is taken out and the best-ranked unfunded community candidates
+    that now fit are added, one award at a time from the bottom, until the ring-fence is met. That always ends
+    met when any community candidate fits on its own; when none does, no set that funds anything can meet it:
+    the ranked result is kept, ``ring_fence_met`` is False and ``message`` gives that proof. Money freed goes down
+    the list again to anything that fits without breaking the ring-fence.
 
 ``optimal``
     An integer programme (``scipy.optimize.milp``, HiGHS) with one binary variable per candidate: maximise the
@@ -224,9 +226,14 @@ def allocate_rank(candidates, constraints: Constraints) -> Result:
             ledger.add(c)
             funded[c.id] = Reason.FUNDED
 
-    # Ring-fence: swap the lowest-ranked non-community award for the best unfunded community candidate.
+    # Ring-fence: while it fails, take out the lowest-ranked non-community award (replacing it with the best
+    # unfunded community candidate that fits once it is gone, when there is one) and add community candidates
+    # that fit. Taking every non-community award out leaves only community money, so this meets the ring-fence
+    # whenever a single community candidate can be funded at all; when none can, no set that funds anything
+    # meets it (``ring_fence_proof``) and the ranked result is kept with the reason.
     replaced: set[int] = set()
-    while not ledger.share_met():
+    proof = _ring_fence_proof(open_, constraints)
+    while proof is None and not ledger.share_met():
         waiting = [c for c in open_ if c.is_community and c.id not in funded]
         fits = next((c for c in waiting if ledger.blocker(c) is None), None)
         if fits is not None:
@@ -237,15 +244,10 @@ def allocate_rank(candidates, constraints: Constraints) -> Result:
         if not others:
             break
         lowest = others[-1]
-        swap_in = next((c for c in waiting if ledger.blocker(c, without=lowest) is None), None)
-        if swap_in is None:
-            break
         ledger.add(lowest, sign=-1)
         del funded[lowest.id]
         reasons[lowest.id] = Reason.REPLACED
         replaced.add(lowest.id)
-        ledger.add(swap_in)
-        funded[swap_in.id] = Reason.FUNDED_FOR_RING_FENCE
 
     # Money freed by the swaps goes down the list again, to anything that fits and keeps the ring-fence;
     # every candidate left out is then told what stops it in the final award list.
@@ -261,7 +263,27 @@ def allocate_rank(candidates, constraints: Constraints) -> Result:
             ledger.add(c, sign=-1)
             blocker = Reason.WOULD_BREAK_RING_FENCE
         reasons[c.id] = blocker
-    return _result(Mode.RANK, order, funded, reasons, constraints, started)
+    result = _result(Mode.RANK, order, funded, reasons, constraints, started)
+    if proof is not None and not result.ring_fence_met:
+        result.message += " " + proof
+    return result
+
+
+def _ring_fence_proof(open_, constraints: Constraints) -> str | None:
+    """Why no set that funds anything can meet the ring-fence, or None when one can.
+
+    A set meeting a positive ring-fence with money in it holds a community candidate, and a candidate that fits in
+    a set fits on its own (budgets and caps only shrink as others join). So such a set exists exactly when one
+    community candidate fits alone."""
+    if constraints.ring_fence_pct <= 0:
+        return None
+    empty = _Ledger(constraints)
+    if any(c.is_community and empty.blocker(c) is None for c in open_):
+        return None
+    if not any(empty.blocker(c) is None for c in open_):
+        return None
+    return ("No community application fits its track budget, the round budget and the organization cap on its "
+            "own, so no funded set can reach the ring-fence.")
 
 
 def allocate_optimal(candidates, constraints: Constraints, time_limit: float = 20.0,

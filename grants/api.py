@@ -1,8 +1,10 @@
 """Venture grants over the API: the same services and the same access rule as the pages."""
 
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -11,6 +13,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from grants import services
+from grants.choices import ReportKind
 from grants.filters import ApplicationFilterSet, FundFilterSet, PaymentFilterSet, RoundFilterSet, SubsidyFilterSet
 from grants.models import (
     AllocationRun,
@@ -18,7 +21,9 @@ from grants.models import (
     BudgetLine,
     ExpertLink,
     Fund,
+    OtherApplicant,
     Payment,
+    ProjectReport,
     Round,
     ScoreSheet,
     Subsidy,
@@ -80,17 +85,107 @@ class RoundSerializer(serializers.ModelSerializer):
                   "budget", "tracks"]
         read_only_fields = ["state", "allocation_mode"]
 
+    def validate_tranche_plan(self, value):
+        """Whole positive percentages adding up to 100 (the award is split by them)."""
+        if not isinstance(value, list) or not value or any(
+                isinstance(p, bool) or not isinstance(p, int) or p <= 0 for p in value) or sum(value) != 100:
+            raise ValidationError(_("The shares must be positive whole numbers adding up to 100, e.g. [50, 30, 20]."))
+        return value
+
+    def validate_allowed_tiers(self, value):
+        return _tiers(value)
+
+    def validate_ring_fence_tiers(self, value):
+        return _tiers(value, allow_empty=True)
+
+
+def _tiers(value, allow_empty=False):
+    from registry.choices import Tier
+
+    if not isinstance(value, list) or (not value and not allow_empty) or any(v not in Tier.values for v in value):
+        raise ValidationError(_("A list of tiers: %(tiers)s.") % {"tiers": ", ".join(Tier.values)})
+    return value
+
+
+class TrackInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    budget = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+
+
+class BudgetInputSerializer(serializers.Serializer):
+    fund = serializers.PrimaryKeyRelatedField(queryset=Fund.objects.all())
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+
+
+class CriterionSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    weight = serializers.IntegerField(min_value=1, max_value=100)
+
+
+class RubricSerializer(serializers.Serializer):
+    criteria = CriterionSerializer(many=True)
+
+
+class PanelInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    experts = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+                                    allow_empty=False)
+
+
+class MoneySerializer(serializers.Serializer):
+    budget = serializers.DecimalField(max_digits=16, decimal_places=2)
+    committed = serializers.DecimalField(max_digits=16, decimal_places=2)
+    paid = serializers.DecimalField(max_digits=16, decimal_places=2)
+    uncommitted = serializers.DecimalField(max_digits=16, decimal_places=2)
+    unpaid = serializers.DecimalField(max_digits=16, decimal_places=2)
+    tracks = serializers.ListField(child=serializers.DictField())
+    funds = serializers.ListField(child=serializers.DictField())
+
+
+class ShareSerializer(serializers.Serializer):
+    county = serializers.CharField()
+    county_name = serializers.CharField()
+    year = serializers.IntegerField()
+    cso = serializers.DecimalField(max_digits=16, decimal_places=2)
+    other = serializers.DecimalField(max_digits=16, decimal_places=2)
+    total = serializers.DecimalField(max_digits=16, decimal_places=2)
+    funds = serializers.DecimalField(max_digits=16, decimal_places=2)
+    share = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    target = serializers.DecimalField(max_digits=5, decimal_places=2)
+    met = serializers.BooleanField()
+    rule = serializers.CharField()
+
+
+class ShareQuerySerializer(serializers.Serializer):
+    region = serializers.RegexField(r"^\d{6}$", required=False, help_text="A county code (6 digits).")
+    year = serializers.IntegerField(min_value=1949, max_value=2100, required=False)
+
+
+class LedgerSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    drawn = serializers.DecimalField(max_digits=16, decimal_places=2)
+    left = serializers.DecimalField(max_digits=16, decimal_places=2)
+    paid = serializers.DecimalField(max_digits=16, decimal_places=2)
+    unpaid = serializers.DecimalField(max_digits=16, decimal_places=2)
+    rounds = serializers.ListField(child=serializers.DictField())
+
 
 class GrantTransitionSerializer(serializers.Serializer):
-    action = serializers.CharField()
+    action = serializers.CharField(max_length=30)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     score = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True,
                                      help_text="The final evaluation score, for the action “evaluate”.")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True,
+                                      min_value=Decimal("0.01"),
+                                      help_text="The amount awarded, for “override_award” (default: as requested).")
 
 
 class DecideSerializer(serializers.Serializer):
-    run = serializers.IntegerField()
+    run = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     mode = serializers.ChoiceField(choices=["rank", "optimal"])
+    reason = serializers.CharField(required=False, allow_blank=True, default="",
+                                   help_text="Required when the chosen result misses a constraint (the ring-fence).")
 
 
 class AllocationRunSerializer(serializers.ModelSerializer):
@@ -111,6 +206,10 @@ class SummarySerializer(serializers.Serializer):
     by_track = serializers.ListField(child=serializers.DictField())
     by_region = serializers.ListField(child=serializers.DictField())
     states = serializers.ListField(child=serializers.DictField())
+    other = serializers.DecimalField(max_digits=16, decimal_places=2)
+    whole_round = serializers.BooleanField(help_text="False: the figures cover only the caller's jurisdiction.")
+    money = MoneySerializer()
+    county_share = ShareSerializer(allow_null=True)
 
 
 class BudgetLineSerializer(serializers.ModelSerializer):
@@ -124,12 +223,84 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Application
-        fields = ["id", "round", "track", "organization", "title", "summary", "target_groups",
+        fields = ["id", "round", "track", "organization", "other_applicant", "title", "summary", "target_groups",
                   "expected_beneficiaries", "amount_requested", "own_funds", "timeline",
                   "declares_no_other_public_funding", "budget_lines", "state", "eligibility_note", "score", "rank",
                   "allocation_reason", "awarded_amount", "final_score", "final_grade", "submitted_at", "created_at"]
         read_only_fields = ["state", "eligibility_note", "score", "rank", "allocation_reason", "awarded_amount",
                             "final_score", "final_grade", "submitted_at", "created_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and request.user.role == Role.GRANT_EXPERT:
+            # An expert never sees the other experts' marks, not even their mean.
+            data["score"] = data["rank"] = None
+        return data
+
+
+class ApplicationUpdateSerializer(serializers.ModelSerializer):
+    budget_lines = BudgetLineSerializer(many=True)
+
+    class Meta:
+        model = Application
+        fields = ["track", "title", "summary", "target_groups", "expected_beneficiaries", "amount_requested",
+                  "own_funds", "timeline", "declares_no_other_public_funding", "budget_lines"]
+
+
+def _report_kind(value):
+    if value not in ReportKind.values:
+        raise ValidationError(_("Choose an interim or a final report."))
+
+
+class ReportInputSerializer(serializers.Serializer):
+    # A plain string (interim / final), as Round.min_grade: one enum per name keeps the schema's names stable.
+    kind = serializers.CharField(validators=[_report_kind], help_text="interim or final")
+    progress = serializers.CharField()
+    spending = serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0),
+                                     help_text="Budget line id → amount spent so far (yuan).")
+
+
+class ProjectReportSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text="interim or final")
+
+    class Meta:
+        model = ProjectReport
+        fields = ["id", "application", "kind", "progress", "spending", "state", "submitted_at", "reviewed_at",
+                  "review_note"]
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReleaseInputSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class ReviewRowSerializer(serializers.Serializer):
+    application = serializers.IntegerField(source="application_id")
+    title = serializers.CharField(source="application.title")
+    round = serializers.CharField(source="application.round.name")
+    scored = serializers.BooleanField()
+
+
+class ReviewsSerializer(serializers.Serializer):
+    to_score = serializers.IntegerField()
+    scored = serializers.IntegerField()
+    results = ReviewRowSerializer(many=True)
+
+
+class ReviewsQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["", "to_score", "scored"], required=False, default="")
+
+
+class OtherApplicantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OtherApplicant
+        fields = ["id", "name", "uscc", "region", "nature", "recorded_at"]
+        read_only_fields = ["recorded_at"]
 
 
 class AssignSerializer(serializers.Serializer):
@@ -162,6 +333,8 @@ class TrancheSerializer(serializers.ModelSerializer):
 
 
 class PaymentSerializer(serializers.ModelSerializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+
     class Meta:
         model = Payment
         fields = ["id", "tranche", "amount", "paid_on", "source", "reference", "recorded_at"]
@@ -254,16 +427,87 @@ class RoundViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         if run is None:
             raise ValidationError({"run": "no such run for this round"})
         with _Call():
-            round_ = services.decide(round_, run, data.validated_data["mode"], request.user)
+            round_ = services.decide(round_, run, data.validated_data["mode"], request.user,
+                                     data.validated_data["reason"])
         return Response(RoundSerializer(round_).data)
 
     @extend_schema(responses=SummarySerializer)
     @action(detail=True, methods=["get"])
     def summary(self, request, pk=None):
-        """Money by category, tier, street and track; community share against the ring-fence."""
+        """Money by category, tier, street and track; community share against the ring-fence; the county's
+        share of the year's venture-grant money going to CSOs (for the county's staff). ``whole_round`` is
+        false when the figures cover only the caller's jurisdiction."""
         round_ = self.get_object()
         applications = Application.objects.visible_to(request.user).filter(round=round_)
-        return Response(SummarySerializer(services.round_summary(round_, applications)).data)
+        county = services.county_of(round_.region)
+        data = {**services.round_summary(round_, applications),
+                "whole_round": request.user.can_see_region(round_.region),
+                "money": services.round_money(round_, applications),
+                "county_share": services.county_share(county, round_.year)
+                if county is not None and request.user.can_see_region(county) else None}
+        return Response(SummarySerializer(data).data)
+
+    @extend_schema(responses=MoneySerializer)
+    @action(detail=True, methods=["get"])
+    def money(self, request, pk=None):
+        """Budget by fund; budget, committed, paid and uncommitted per track and for the round."""
+        round_ = self.get_object()
+        applications = Application.objects.visible_to(request.user).filter(round=round_)
+        return Response(MoneySerializer(services.round_money(round_, applications)).data)
+
+    @extend_schema(request=TrackInputSerializer, responses={201: TrackSerializer})
+    @action(detail=True, methods=["post"])
+    def tracks(self, request, pk=None):
+        """Add a track or change its budget (until scoring opens)."""
+        round_ = self.get_object()
+        data = TrackInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with _Call():
+            track = services.set_track(request.user, round_, data.validated_data["name"],
+                                       data.validated_data["budget"])
+        return Response(TrackSerializer(track).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=BudgetInputSerializer, responses={201: MoneySerializer})
+    @action(detail=True, methods=["post"])
+    def budgets(self, request, pk=None):
+        """Draw an amount from a fund (refused above what the fund has left)."""
+        round_ = self.get_object()
+        data = BudgetInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with _Call():
+            services.set_budget(request.user, round_, data.validated_data["fund"], data.validated_data["amount"])
+        return Response(MoneySerializer(services.round_money(round_)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], request=None, responses=RubricSerializer)
+    @extend_schema(methods=["PUT"], request=RubricSerializer, responses=RubricSerializer)
+    @action(detail=True, methods=["get", "put"])
+    def rubric(self, request, pk=None):
+        """The scoring rubric; PUT replaces it (weights add up to 100; frozen once scoring opens)."""
+        round_ = self.get_object()
+        if request.method == "PUT":
+            data = RubricSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            with _Call():
+                services.set_rubric(request.user, round_, [(c["name"], c["description"], c["weight"])
+                                                           for c in data.validated_data["criteria"]])
+        criteria = [{"name": c.name, "description": c.description, "weight": c.weight}
+                    for c in round_.criteria.all()]
+        return Response(RubricSerializer({"criteria": criteria}).data)
+
+    @extend_schema(request=PanelInputSerializer, responses={201: PanelInputSerializer})
+    @action(detail=True, methods=["post"])
+    def panels(self, request, pk=None):
+        """Add an expert panel (until scoring opens)."""
+        round_ = self.get_object()
+        data = PanelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = set(data.validated_data["experts"])
+        experts = list(User.objects.filter(pk__in=ids, role=Role.GRANT_EXPERT, is_active=True))
+        if len(experts) != len(ids):
+            raise ValidationError({"experts": _("Only active grant experts can sit on a panel.")})
+        with _Call():
+            panel = services.add_panel(request.user, round_, data.validated_data["name"], experts)
+        return Response({"name": panel.name, "experts": sorted(ids)}, status=status.HTTP_201_CREATED)
 
 
 class ApplicationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -280,14 +524,42 @@ class ApplicationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         lines = [(line["item"], line["amount"]) for line in values.pop("budget_lines")]
-        organization, round_ = values.pop("organization"), values.pop("round")
+        organization, round_ = values.pop("organization", None), values.pop("round")
+        other = values.pop("other_applicant", None)
         target_groups = values.pop("target_groups", [])
-        if not Organization.objects.visible_to(request.user).filter(pk=organization.pk).exists():
+        if organization is not None and not Organization.objects.visible_to(request.user).filter(
+                pk=organization.pk).exists():
             raise ValidationError({"organization": "No such organization in your jurisdiction."})
         with _Call():
             application = services.create_application(request.user, round_, organization, values, lines,
-                                                      target_groups)
+                                                      target_groups, other_applicant=other)
         return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ApplicationUpdateSerializer, responses=ApplicationSerializer)
+    def partial_update(self, request, pk=None):
+        """Change a draft or a returned application (the whole budget is given again)."""
+        application = self.get_object()
+        data = ApplicationUpdateSerializer(application, data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        lines = [(line["item"], line["amount"]) for line in values.pop("budget_lines")]
+        target_groups = values.pop("target_groups", [])
+        with _Call():
+            application = services.update_application(request.user, application, values, lines, target_groups)
+        return Response(self.get_serializer(application).data)
+
+    @extend_schema(request=ReportInputSerializer, responses={201: ProjectReportSerializer})
+    @action(detail=True, methods=["post"])
+    def reports(self, request, pk=None):
+        """Submit an interim or final report: progress and spending against the budget lines."""
+        application = self.get_object()
+        data = ReportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        with _Call():
+            report = services.submit_report(request.user, application, values["kind"], values["progress"],
+                                            values["spending"])
+        return Response(ProjectReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=GrantTransitionSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
@@ -302,8 +574,8 @@ class ApplicationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
             raise ValidationError({"action": "unknown"})
         with _Call():
             application = services.transition(application, step.action, request.user, values["comment"],
-                                              data={"score": values.get("score")})
-        return Response(ApplicationSerializer(application).data)
+                                              data={"score": values.get("score"), "amount": values.get("amount")})
+        return Response(self.get_serializer(application).data)
 
     @extend_schema(request=AssignSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
@@ -324,7 +596,7 @@ class ApplicationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
                 if expert is None:
                     raise ValidationError({"expert": "no such expert"})
                 services.assign_expert(application, expert, request.user)
-        return Response(ApplicationSerializer(application).data)
+        return Response(self.get_serializer(application).data)
 
     @extend_schema(request=ScoreInputSerializer, responses=ScoreSheetSerializer)
     @action(detail=True, methods=["post"])
@@ -334,7 +606,7 @@ class ApplicationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         data = ScoreInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        with _Call(), transaction.atomic():
+        with _Call():
             sheet = services.save_score_sheet(application, request.user, values["scores"], values["comment"],
                                               submit=values["submit"])
         return Response(ScoreSheetSerializer(sheet).data)
@@ -361,6 +633,17 @@ class TrancheViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
     queryset = Tranche.objects.all()
     serializer_class = TrancheSerializer
     filterset_fields = ["application", "state"]
+
+    @extend_schema(request=ReleaseInputSerializer, responses=TrancheSerializer)
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        """Release a tranche (needs the accepted report that unlocks it)."""
+        tranche = self.get_object()
+        data = ReleaseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with _Call():
+            tranche = services.release_tranche(request.user, tranche, data.validated_data["note"])
+        return Response(TrancheSerializer(tranche).data)
 
     @extend_schema(request=PaymentSerializer, responses={201: PaymentSerializer})
     @action(detail=True, methods=["post"])
@@ -389,10 +672,17 @@ class PaymentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.Generic
         return Response({"totals": services.disbursement_totals(rows)})
 
 
-class FundViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class FundViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                  viewsets.GenericViewSet):
     queryset = Fund.objects.all()
     serializer_class = FundSerializer
     filterset_class = FundFilterSet
+
+    @extend_schema(responses=LedgerSerializer)
+    @action(detail=True, methods=["get"])
+    def ledger(self, request, pk=None):
+        """The fund reconciled: amount = drawn by rounds + left; drawn = paid + unpaid; per round."""
+        return Response(LedgerSerializer(services.fund_ledger(self.get_object())).data)
 
     def perform_create(self, serializer):
         values = serializer.validated_data
@@ -440,6 +730,78 @@ class ExpertLinkViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Create
             serializer.instance = services.declare_link(self.request.user, values["organization"], values["nature"])
 
 
+class ProjectReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          viewsets.GenericViewSet):
+    """Interim and final reports of funded projects."""
+
+    queryset = ProjectReport.objects.all()
+    serializer_class = ProjectReportSerializer
+    filterset_fields = ["application", "state"]
+
+    @extend_schema(request=ReviewInputSerializer, responses=ProjectReportSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """Accept a report, or return it with a note."""
+        report = self.get_object()
+        data = ReviewInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with _Call():
+            report = services.review_report(request.user, report, data.validated_data["accept"],
+                                            data.validated_data["note"])
+        return Response(ProjectReportSerializer(report).data)
+
+
+class OtherApplicantViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.CreateModelMixin,
+                            viewsets.GenericViewSet):
+    """Social organizations that are not CSOs, recorded with their USCC so a round may take their application."""
+
+    queryset = OtherApplicant.objects.all()
+    serializer_class = OtherApplicantSerializer
+
+    def perform_create(self, serializer):
+        values = serializer.validated_data
+        with _Call():
+            serializer.instance = services.record_other_applicant(
+                self.request.user, values["name"], values["uscc"], values["region"], values["nature"])
+
+
+class ShareViewSet(viewsets.ViewSet):
+    """The county-year share of venture-grant money going to CSOs (DOMAIN.md §3 rule 14, Hangzhou 2018: 30 %), for
+    each county the caller's jurisdiction covers and each year it has rounds; ``?region=`` and ``?year=`` narrow."""
+
+    @extend_schema(parameters=[ShareQuerySerializer], responses=ShareSerializer(many=True))
+    def list(self, request):
+        from registry.choices import RegionLevel
+        from registry.models import Region
+
+        query = ShareQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        counties = Region.objects.visible_to(request.user).filter(level=RegionLevel.COUNTY)
+        counties = [c for c in counties if request.user.can_see_region(c)]
+        if query.validated_data.get("region"):
+            counties = [c for c in counties if c.code == query.validated_data["region"]]
+        rows = []
+        for county in counties:
+            years = ([query.validated_data["year"]] if query.validated_data.get("year") else
+                     Round.objects.filter(region__code__startswith=county.prefix).values_list("year", flat=True)
+                     .distinct().order_by("year"))
+            rows.extend(services.county_share(county, year) for year in years)
+        return Response(ShareSerializer(rows, many=True).data)
+
+
+class ReviewsViewSet(viewsets.ViewSet):
+    """An expert's own assignments, to score or scored, with both counts."""
+
+    @extend_schema(parameters=[ReviewsQuerySerializer], responses=ReviewsSerializer)
+    def list(self, request):
+        if request.user.role != Role.GRANT_EXPERT:
+            raise PermissionDenied(_("This list is for grant experts."))
+        query = ReviewsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows, counts = services.expert_reviews(request.user, query.validated_data["status"])
+        return Response(ReviewsSerializer({**counts, "results": rows}).data)
+
+
 def register_routes(router):
     router.register("grants/rounds", RoundViewSet, basename="grant-round")
     router.register("grants/applications", ApplicationViewSet, basename="grant-application")
@@ -449,4 +811,8 @@ def register_routes(router):
     router.register("grants/funds", FundViewSet, basename="grant-fund")
     router.register("grants/subsidies", SubsidyViewSet, basename="grant-subsidy")
     router.register("grants/expert-links", ExpertLinkViewSet, basename="grant-expert-link")
+    router.register("grants/reports", ProjectReportViewSet, basename="grant-report")
+    router.register("grants/other-applicants", OtherApplicantViewSet, basename="grant-other-applicant")
+    router.register("grants/share", ShareViewSet, basename="grant-share")
+    router.register("grants/reviews", ReviewsViewSet, basename="grant-reviews")
 

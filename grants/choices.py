@@ -16,6 +16,8 @@ class RoundState(models.TextChoices):
 class AppState(models.TextChoices):
     DRAFT = "draft", pgettext_lazy("grant application", "Draft")
     SUBMITTED = "submitted", pgettext_lazy("grant application", "Submitted")
+    RETURNED = "returned", _("Returned for changes")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
     INELIGIBLE = "ineligible", _("Failed eligibility screening")
     IN_REVIEW = "in_review", _("Expert review")
     AWARDED = "awarded", _("Awarded")
@@ -33,7 +35,9 @@ class AppState(models.TextChoices):
 FUNDED_STATES = (AppState.AWARDED, AppState.CONTRACTED, AppState.IN_PROGRESS, AppState.MIDTERM, AppState.EVALUATED,
                  AppState.CLOSED)
 # An organization holds its one application in a round unless it is one of these.
-WITHDRAWN_STATES = (AppState.TERMINATED,)
+WITHDRAWN_STATES = (AppState.TERMINATED, AppState.WITHDRAWN)
+# The applicant may still change the application.
+EDITABLE_STATES = (AppState.DRAFT, AppState.RETURNED)
 
 
 class FinalGrade(models.TextChoices):
@@ -54,6 +58,18 @@ def grade_for(score) -> str:
 class SheetState(models.TextChoices):
     DRAFT = "draft", pgettext_lazy("score sheet", "Draft")
     SUBMITTED = "submitted", _("Submitted (locked)")
+    VOID = "void", _("Void: conflict of interest (kept, not counted)")
+
+
+class ReportKind(models.TextChoices):
+    INTERIM = "interim", _("Interim report")
+    FINAL = "final", _("Final report")
+
+
+class ReportState(models.TextChoices):
+    SUBMITTED = "submitted", pgettext_lazy("project report", "Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", pgettext_lazy("project report", "Returned")
 
 
 class TrancheState(models.TextChoices):

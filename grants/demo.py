@@ -20,10 +20,10 @@ def extend_demo(result):
                                    min_amount=Decimal(10_000), max_amount=Decimal(100_000))
     services.set_track(reviewer, round_, "为老服务", Decimal(300_000))
     services.set_track(reviewer, round_, "青少年与家庭", Decimal(200_000))
-    services.set_budget(reviewer, round_, Term.objects.get(vocabulary="funding_source", code="public_finance"),
-                        Decimal(300_000))
-    services.set_budget(reviewer, round_, Term.objects.get(vocabulary="funding_source", code="lottery"),
-                        Decimal(150_000))
+    for code, fund_amount, drawn in (("public_finance", 500_000, 300_000), ("lottery", 200_000, 150_000)):
+        fund = services.record_fund(reviewer, county, 2026, Term.objects.get(vocabulary="funding_source", code=code),
+                                    Decimal(fund_amount))
+        services.set_budget(reviewer, round_, fund, Decimal(drawn))
     round_ = services.transition(round_, "open_call", reviewer)
     organizations = Organization.objects.visible_to(street).open().order_by("tier", "pk")[: len(TITLES)]
     tracks = list(round_.tracks.all())

@@ -35,6 +35,17 @@ def note_ineligible(application, user, comment, data):
     application.eligibility_note = comment
 
 
+def note_returned(application, user, comment, data):
+    application.eligibility_note = comment
+
+
+def open_scoring(round_, user, comment, data):
+    """Scoring opens: every assignment is checked again against the experts' declared links."""
+    from grants.services import REVIEW_STATES, check_conflicts
+
+    check_conflicts(round_.applications.filter(state__in=REVIEW_STATES), user)
+
+
 def award(application, user, comment, data):
     application.awarded_amount = data.get("amount") or application.amount_requested
 
@@ -44,7 +55,16 @@ def unaward(application, user, comment, data):
 
 
 def override_award(application, user, comment, data):
-    award(application, user, comment, data)
+    from grants.services import override_problems
+
+    try:
+        amount = Decimal(str(data.get("amount") or application.amount_requested))
+    except ArithmeticError:
+        raise ValidationError(_("The amount must be a number of yuan.")) from None
+    problems = override_problems(application, amount)
+    if problems:
+        raise ValidationError([_("The override is refused:"), *problems])
+    application.awarded_amount = amount
     application.allocation_reason = "override"
 
 
@@ -54,7 +74,7 @@ def override_decline(application, user, comment, data):
 
 
 def plan_tranches(application, user, comment, data):
-    """Splits the award by the round's plan (e.g. 50/30/20); the first tranche is released with the contract."""
+    """Splits the award by the round's plan (e.g. 50/30/20); each tranche waits for its accepted report."""
     plan = [Decimal(str(p)) for p in application.round.tranche_plan or [100]]
     total = application.awarded_amount or Decimal("0")
     rows, given = [], Decimal("0")
@@ -65,8 +85,7 @@ def plan_tranches(application, user, comment, data):
         milestone = Milestone.CONTRACT if index == 1 else Milestone.FINAL if last else Milestone.MIDTERM
         rows.append(Tranche(application=application, sequence=index, percent=percent, amount=amount,
                             milestone=milestone,
-                            state=TrancheState.RELEASED if index == 1 else TrancheState.PLANNED,
-                            decided_at=timezone.now() if index == 1 else None))
+                            state=TrancheState.PLANNED))
     Tranche.objects.bulk_create(rows)
 
 
@@ -112,6 +131,8 @@ EFFECTS = {
     "check_submission": check_submission,
     "check_eligibility": check_eligibility,
     "note_ineligible": note_ineligible,
+    "note_returned": note_returned,
+    "open_scoring": open_scoring,
     "award": award,
     "unaward": unaward,
     "override_award": override_award,

@@ -11,9 +11,9 @@ def summary_dataset(round_, applications):
     headers = [_("Rank"), _("Project"), _("Organization"), _("Tier"), _("Counts for the ring-fence"), _("Track"),
                _("Requested (yuan)"), _("Score"), _("State"), _("Reason"), _("Awarded (yuan)")]
     rows = []
-    for a in applications.select_related("organization__region", "track").order_by("rank", "pk"):
-        rows.append([a.rank, a.title, a.organization.name, a.organization.get_tier_display(),
-                     _("Yes") if round_.counts_for_ring_fence(a.organization) else _("No"), a.track.name,
+    for a in applications.select_related("organization__region", "other_applicant", "track").order_by("rank", "pk"):
+        rows.append([a.rank, a.title, a.applicant.name, a.applicant.get_tier_display(),
+                     _("Yes") if a.is_cso and round_.counts_for_ring_fence(a.organization) else _("No"), a.track.name,
                      a.amount_requested, a.score, a.get_state_display(), str(a.reason_label or ""),
                      a.awarded_amount])
     summary = round_summary(round_, applications)

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from grants.choices import ReportKind
 from grants.models import Application, BudgetLine, Fund, Round, Subsidy
 from registry.choices import RegionLevel, Role, Tier, Vocabulary
 from registry.models import Organization, Region, Term, User
@@ -61,8 +62,76 @@ class TrackForm(forms.Form):
 
 
 class BudgetForm(forms.Form):
-    source = forms.ModelChoiceField(queryset=_terms(Vocabulary.FUNDING_SOURCE), label=_("Funding source"))
-    amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=0, max_digits=14, decimal_places=2)
+    fund = forms.ModelChoiceField(queryset=Fund.objects.none(), label=_("Fund"),
+                                  help_text=_("A fund of the round's year, of its jurisdiction or a region above."))
+    amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=Decimal("0.01"), max_digits=14,
+                                decimal_places=2)
+
+    def __init__(self, *args, round=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if round is not None:
+            from grants.services import funds_for
+
+            self.fields["fund"].queryset = funds_for(round, user)
+
+
+class CriterionForm(forms.Form):
+    name = forms.CharField(label=_("Criterion"), max_length=100)
+    description = forms.CharField(label=_("What to look for"), max_length=300, required=False)
+    weight = forms.IntegerField(label=_("Weight"), min_value=1, max_value=100)
+
+
+CriterionFormSet = forms.formset_factory(CriterionForm, extra=2, can_delete=True)
+
+
+class ReportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ReportKind.choices)
+    progress = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = list(lines)
+        for line in self.lines:
+            self.fields[f"spent_{line.pk}"] = forms.DecimalField(
+                label=_("Spent on “%(item)s” (budget %(amount)s)") % {"item": line.item, "amount": line.amount},
+                min_value=0, max_digits=14, decimal_places=2, initial=0)
+
+    def spending(self):
+        return {str(line.pk): self.cleaned_data[f"spent_{line.pk}"] for line in self.lines}
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=(("accept", _("Accept")), ("return", _("Return"))), widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Note (required to return)"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OtherApplicantForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    uscc = forms.CharField(label=_("Unified social credit code"), max_length=18, min_length=18)
+    region = forms.ModelChoiceField(queryset=Region.objects.none(), label=_("Region"))
+    nature = forms.CharField(label=_("Kind of organization"), max_length=200,
+                             help_text=_("e.g. county-level social-work agency"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.visible_to(user).filter(
+            level__in=(RegionLevel.COUNTY, RegionLevel.STREET)).order_by("code")
+
+
+class ShareForm(forms.Form):
+    region = forms.ModelChoiceField(queryset=Region.objects.none(), label=_("County"))
+    year = forms.IntegerField(label=_("Year"), min_value=1949, max_value=2100)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.visible_to(user).filter(
+            level=RegionLevel.COUNTY).order_by("code")
+
+
+class ReviewsFilterForm(forms.Form):
+    status = forms.ChoiceField(required=False, label=_("Show"),
+                               choices=(("", _("All")), ("to_score", _("To score")), ("scored", _("Scored"))))
 
 
 def experts():
@@ -82,15 +151,30 @@ class PanelForm(forms.Form):
 class ApplicationForm(forms.ModelForm):
     class Meta:
         model = Application
-        fields = ["organization", "track", "title", "summary", "target_groups", "expected_beneficiaries",
-                  "amount_requested", "own_funds", "timeline", "declares_no_other_public_funding"]
+        fields = ["organization", "other_applicant", "track", "title", "summary", "target_groups",
+                  "expected_beneficiaries", "amount_requested", "own_funds", "timeline",
+                  "declares_no_other_public_funding"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 4}), "timeline": forms.Textarea(attrs={"rows": 3}),
                    "target_groups": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, user, round, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.visible_to(user).open().filter(
-            region__code__startswith=round.region.prefix, tier__in=round.allowed_tiers or [])
+        from grants.models import OtherApplicant
+
+        # Street staff file for CSOs; the district bureau for applicants that are not CSOs.
+        if user.role == Role.STREET_STAFF:
+            del self.fields["other_applicant"]
+            self.fields["organization"].required = True
+            self.fields["organization"].queryset = Organization.objects.visible_to(user).open().filter(
+                region__code__startswith=round.region.prefix, tier__in=round.allowed_tiers or [])
+        else:
+            del self.fields["organization"]
+            self.fields["other_applicant"].required = True
+            self.fields["other_applicant"].queryset = OtherApplicant.objects.visible_to(user).filter(
+                region__code__startswith=round.region.prefix)
+        if self.instance.pk:
+            self.fields.pop("organization", None)
+            self.fields.pop("other_applicant", None)
         self.fields["track"].queryset = round.tracks.all()
         self.fields["target_groups"].queryset = _terms(Vocabulary.TARGET_GROUP)
         self.fields["declares_no_other_public_funding"].help_text = _(
@@ -146,14 +230,18 @@ class ScoreForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    action = forms.CharField(widget=forms.HiddenInput)
+    action = forms.CharField(widget=forms.HiddenInput, max_length=30)
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Comment / reason"))
     score = forms.DecimalField(required=False, min_value=0, max_value=100, label=_("Final evaluation score"))
+    amount = forms.DecimalField(required=False, min_value=Decimal("0.01"), max_digits=14, decimal_places=2,
+                                label=_("Amount awarded (yuan)"))
 
 
 class DecideForm(forms.Form):
-    run = forms.IntegerField(widget=forms.HiddenInput)
+    run = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
     mode = forms.ChoiceField(choices=(("rank", "rank"), ("optimal", "optimal")))
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             label=_("Reason (required when the result misses a constraint)"))
 
 
 class PaymentForm(forms.Form):

@@ -19,6 +19,8 @@ from grants.choices import (
     AppState,
     FinalGrade,
     Milestone,
+    ReportKind,
+    ReportState,
     RoundState,
     SheetState,
     TrancheState,
@@ -75,6 +77,9 @@ class Fund(models.Model):
 
     def __str__(self):
         return f"{self.jurisdiction} {self.year} {self.source}"
+
+    def get_absolute_url(self):
+        return reverse("grants:fund_detail", args=[self.pk])
 
 
 class RoundQuerySet(ScopedQuerySet):
@@ -179,7 +184,11 @@ class Round(models.Model):
 
 
 class RoundBudget(models.Model):
+    """The part of a round's budget drawn from one fund (same source; the fund's year and jurisdiction or above)."""
+
     round = models.ForeignKey(Round, models.CASCADE, related_name="budgets", verbose_name=_("round"))
+    fund = models.ForeignKey(Fund, models.PROTECT, null=True, blank=True, related_name="round_budgets",
+                             verbose_name=_("fund drawn on"))
     source = models.ForeignKey("registry.Term", models.PROTECT, related_name="+", verbose_name=_("funding source"),
                                limit_choices_to={"vocabulary": Vocabulary.FUNDING_SOURCE})
     amount = models.DecimalField(_("amount (yuan)"), **MONEY)
@@ -263,17 +272,56 @@ class RoundEvent(models.Model):
 
 
 
-class Application(models.Model):
-    """A project an organization asks a round to fund, submitted by street staff on its behalf."""
+class OtherApplicant(models.Model):
+    """A social organization that is not a community social organization (e.g. a county-level social-work agency),
+    recorded with its USCC so a round may take its application. Its awards count in the county's venture-grant
+    money but not in the CSO share (DOMAIN.md §3, settled definitions)."""
 
-    scope_region_lookup = "organization__region__code"
+    scope_region_lookup = "region__code"
+
+    name = models.CharField(_("name"), max_length=200)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    region = models.ForeignKey("registry.Region", models.PROTECT, related_name="+", verbose_name=_("region"))
+    nature = models.CharField(_("kind of organization"), max_length=200,
+                              help_text=_("e.g. county-level social-work agency"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("other social organization (not a CSO)")
+        verbose_name_plural = _("other social organizations (not CSOs)")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    tier = ""
+    is_open = True
+
+    def get_tier_display(self):
+        return _("Not a community social organization")
+
+
+class Application(models.Model):
+    """A project an organization asks a round to fund, submitted by street staff on its behalf (or by the district
+    for an applicant that is not a CSO)."""
+
+    # The applicant's region, copied from the organization (or the other applicant) when the row is made.
+    scope_region_lookup = "region__code"
     # An expert sees exactly the applications assigned to them (guardian ``view_application``).
     scope_allows_grants = True
 
     round = models.ForeignKey(Round, models.PROTECT, related_name="applications", verbose_name=_("round"))
     track = models.ForeignKey(Track, models.PROTECT, related_name="applications", verbose_name=_("track"))
     organization = models.ForeignKey("registry.Organization", models.PROTECT, related_name="grant_applications",
-                                     verbose_name=_("organization"))
+                                     verbose_name=_("organization"), null=True, blank=True)
+    other_applicant = models.ForeignKey(OtherApplicant, models.PROTECT, related_name="applications", null=True,
+                                        blank=True, verbose_name=_("applicant that is not a CSO"))
+    region = models.ForeignKey("registry.Region", models.PROTECT, related_name="+", verbose_name=_("region"),
+                               null=True, blank=True, editable=False)
     title = models.CharField(_("project title"), max_length=200)
     summary = models.TextField(_("summary"))
     target_groups = models.ManyToManyField("registry.Term", blank=True, related_name="+",
@@ -314,12 +362,32 @@ class Application(models.Model):
             # "One application per organization per round" and "already funded" checks.
             models.Index(fields=["organization", "round"], name="grant_app_org_round_idx"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organization__isnull=False, other_applicant__isnull=True)
+                | Q(organization__isnull=True, other_applicant__isnull=False),
+                name="grant_app_one_applicant"),
+        ]
 
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        if self.region_id is None and self.applicant is not None:
+            self.region_id = self.applicant.region_id
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("grants:application_detail", args=[self.pk])
+
+    @property
+    def applicant(self):
+        """The registry organization (a CSO) or the other social organization that applies."""
+        return self.organization if self.organization_id else self.other_applicant
+
+    @property
+    def is_cso(self) -> bool:
+        return self.organization_id is not None
 
     @property
     def workflow(self):
@@ -356,7 +424,7 @@ def attachment_path(attachment, filename):
 
 
 class Attachment(models.Model):
-    scope_region_lookup = "application__organization__region__code"
+    scope_region_lookup = "application__region__code"
 
     application = models.ForeignKey(Application, models.PROTECT, related_name="attachments",
                                     verbose_name=_("application"))
@@ -455,6 +523,10 @@ class Assignment(models.Model):
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                                     verbose_name=_("assigned by"))
     assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    void_reason = models.CharField(_("why it was voided"), max_length=300, blank=True)
+    replaced_by = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="+",
+                                    verbose_name=_("replaced by"))
 
     class Meta:
         verbose_name = _("expert assignment")
@@ -474,7 +546,7 @@ class ScoreSheetQuerySet(ScopedQuerySet):
             return self
         condition = Q(expert=user)
         for prefix in user.region_prefixes:
-            condition |= Q(application__organization__region__code__startswith=prefix)
+            condition |= Q(application__region__code__startswith=prefix)
         return self.filter(condition)
 
 
@@ -490,6 +562,7 @@ class ScoreSheet(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    void_reason = models.CharField(_("why it does not count"), max_length=300, blank=True)
 
     objects = ScoreSheetQuerySet.as_manager()
 
@@ -504,7 +577,7 @@ class ScoreSheet(models.Model):
 
     @property
     def is_locked(self):
-        return self.state == SheetState.SUBMITTED
+        return self.state in (SheetState.SUBMITTED, SheetState.VOID)
 
 
 class CriterionScore(models.Model):
@@ -544,7 +617,7 @@ class AllocationRun(models.Model):
 class Tranche(models.Model):
     """A part of an award, released when its milestone passes and withheld when it fails."""
 
-    scope_region_lookup = "application__organization__region__code"
+    scope_region_lookup = "application__region__code"
 
     application = models.ForeignKey(Application, models.PROTECT, related_name="tranches",
                                     verbose_name=_("application"))
@@ -572,6 +645,42 @@ class Tranche(models.Model):
         return sum((p.amount for p in self.payments.all()), Decimal("0"))
 
 
+class ProjectReport(models.Model):
+    """An interim or final report of a funded project: progress, and spending against its budget lines. The
+    district reviews it; an accepted report is what lets the next tranche be released."""
+
+    scope_region_lookup = "application__region__code"
+
+    application = models.ForeignKey(Application, models.PROTECT, related_name="reports",
+                                    verbose_name=_("application"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices)
+    progress = models.TextField(_("progress"))
+    #: budget line id (as text) → amount spent so far
+    spending = models.JSONField(_("spending by budget line"), default=dict)
+    state = models.CharField(_("state"), max_length=10, choices=ReportState.choices, default=ReportState.SUBMITTED)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                     verbose_name=_("submitted by"))
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("reviewed by"))
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project report")
+        verbose_name_plural = _("project reports")
+        ordering = ["submitted_at", "pk"]
+
+    def __str__(self):
+        return f"{self.application} {self.get_kind_display()}"
+
+    @property
+    def spent(self) -> Decimal:
+        return sum((Decimal(str(v)) for v in self.spending.values()), Decimal("0"))
+
+
 class Payment(models.Model):
     tranche = models.ForeignKey(Tranche, models.PROTECT, related_name="payments", verbose_name=_("tranche"))
     amount = models.DecimalField(_("amount (yuan)"), **MONEY)
@@ -584,7 +693,7 @@ class Payment(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_region_lookup = "tranche__application__organization__region__code"
+    scope_region_lookup = "tranche__application__region__code"
 
     class Meta:
         verbose_name = _("payment")

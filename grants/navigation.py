@@ -5,4 +5,8 @@ NAVIGATION = [
     ("grants:round_list", _("Venture-grant rounds"), "trophy", "grants"),
     ("grants:application_list", _("Grant applications"), "journal-text", "grants"),
     ("grants:subsidy_list", _("Subsidies"), "cash-coin", "grants"),
+    ("grants:expert_reviews", _("My reviews"), "pencil-square", "grants"),
+    ("grants:fund_list", _("Venture-grant funds"), "bank", "grants"),
+    ("grants:county_share", _("County share of venture-grant money going to CSOs"), "pie-chart", "grants"),
+    ("grants:other_applicants", _("Other social organizations (not CSOs)"), "building", "grants"),
 ]

@@ -11,7 +11,7 @@ def notice_pdf(application) -> bytes:
         return render_pdf("grants/pdf/award_notice.html", {
             "application": application,
             "round": application.round,
-            "organization": application.organization,
+            "organization": application.applicant,
             "tranches": list(application.tranches.all()),
             "plan": application.round.tranche_plan,
             "today": timezone.localdate(),

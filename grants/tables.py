@@ -38,8 +38,8 @@ class RoundTable(BaseTable):
 class ApplicationTable(BaseTable):
     title = tables.Column(linkify=True, verbose_name=_("Project"))
     organization = tables.Column(verbose_name=_("Organization"), accessor="organization__name",
-                                 order_by="organization__name")
-    tier = tables.Column(verbose_name=_("Tier"), accessor="organization__tier")
+                                 order_by="organization__name", empty_values=())
+    tier = tables.Column(verbose_name=_("Tier"), accessor="organization__tier", empty_values=())
     round = tables.Column(verbose_name=_("Round"), accessor="round__name", order_by="round_id")
     track = tables.Column(verbose_name=_("Track"), accessor="track__name", order_by="track_id")
     amount_requested = tables.Column(verbose_name=_("Requested (yuan)"))
@@ -54,17 +54,23 @@ class ApplicationTable(BaseTable):
         fields = ("title", "organization", "tier", "round", "track", "amount_requested", "state", "score", "rank",
                   "allocation_reason", "awarded_amount")
 
+    def render_organization(self, record):
+        return record.applicant.name
+
+    def value_organization(self, record):
+        return record.applicant.name
+
     def render_tier(self, record):
-        return record.organization.get_tier_display()
+        return record.applicant.get_tier_display()
 
     def value_tier(self, record):
-        return record.organization.get_tier_display()
+        return record.applicant.get_tier_display()
 
 
 class FundTable(BaseTable):
     jurisdiction = tables.Column(verbose_name=_("Jurisdiction"), accessor="jurisdiction__name",
                                  order_by="jurisdiction_id")
-    year = tables.Column(verbose_name=_("Year"))
+    year = tables.Column(verbose_name=_("Year"), linkify=True)
     source = tables.Column(verbose_name=_("Funding source"), accessor="source__name", order_by="source__sort")
     amount = tables.Column(verbose_name=_("Amount (yuan)"))
     note = tables.Column(verbose_name=_("Note"))

@@ -1,15 +1,16 @@
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from grants import services
-from grants.choices import REASON_LABELS, AppState, SheetState
+from grants.choices import EDITABLE_STATES, REASON_LABELS, AppState
 from grants.exports import summary_dataset
 from grants.filters import (
     ApplicationFilterSet,
@@ -24,19 +25,37 @@ from grants.forms import (
     AssignForm,
     BudgetForm,
     BudgetLineFormSet,
+    CriterionFormSet,
     DecideForm,
     FundForm,
     LinkForm,
+    OtherApplicantForm,
     PanelForm,
     PaymentForm,
+    ReportForm,
+    ReviewForm,
+    ReviewsFilterForm,
     RoundForm,
     ScoreForm,
+    ShareForm,
     SubsidyForm,
     TrackForm,
     TransitionForm,
     budget_lines_from,
 )
-from grants.models import AllocationRun, Application, Attachment, ExpertLink, Fund, Payment, Round, Subsidy, Tranche
+from grants.models import (
+    AllocationRun,
+    Application,
+    Attachment,
+    ExpertLink,
+    Fund,
+    OtherApplicant,
+    Payment,
+    ProjectReport,
+    Round,
+    Subsidy,
+    Tranche,
+)
 from grants.pdf import notice_response
 from grants.tables import (
     ApplicationTable,
@@ -49,6 +68,7 @@ from grants.tables import (
 from registry.choices import Role
 from registry.exports import FORMATS, export_response
 from registry.generic import ObjectDetailView, ObjectListView, scoped
+from registry.permissions import has_jurisdiction, has_role, permits
 
 DISTRICT = (Role.DISTRICT_REVIEWER, Role.ADMIN)
 
@@ -79,8 +99,8 @@ class RoundListView(ObjectListView):
 
 
 @login_required
+@permits(has_role(*DISTRICT), _l("Only the district bureau may do this."))
 def round_create(request):
-    _require_district(request.user)
     form = RoundForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "region"}
@@ -103,16 +123,19 @@ class RoundDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         round_, user = self.object, self.request.user
         applications = Application.objects.visible_to(user).filter(round=round_).select_related(
-            "organization", "track", "round").order_by("rank", "pk")
+            "organization", "other_applicant", "track", "round").order_by("rank", "pk")
         manage = services.refusal(round_, round_.workflow.get("close_call"), user) is None or (
             (user.is_superuser or user.role == Role.DISTRICT_REVIEWER) and user.can_see_region(round_.region))
         context.update(
-            tracks=round_.tracks.all(), budgets=round_.budgets.select_related("source"),
+            tracks=round_.tracks.all(), budgets=round_.budgets.select_related("source", "fund__jurisdiction"),
+            money=services.round_money(round_, applications) if manage else None,
+            frozen=services.config_frozen(round_),
+            waiting=[a for a in applications if manage and services.needs_replacement(a)],
             criteria=round_.criteria.all(), panels=round_.panels.prefetch_related("members"),
             applications=applications, actions=services.available_transitions(round_, user),
             readiness=services.round_readiness(round_) if round_.state == "draft" else [],
             manage=manage, may_apply=services.may_apply(user) and round_.state == "open",
-            track_form=TrackForm(), budget_form=BudgetForm(), panel_form=PanelForm(),
+            track_form=TrackForm(), budget_form=BudgetForm(round=round_, user=user), panel_form=PanelForm(),
             events=round_.events.select_related("actor"),
         )
         return context
@@ -122,15 +145,16 @@ class RoundDetailView(ObjectDetailView):
 @require_POST
 def round_setup(request, round_):
     part = request.POST.get("part")
-    forms = {"track": TrackForm, "budget": BudgetForm, "panel": PanelForm}
-    form = forms.get(part, TrackForm)(request.POST)
+    forms = {"track": TrackForm, "panel": PanelForm}
+    form = (BudgetForm(request.POST, round=round_, user=request.user) if part == "budget"
+            else forms.get(part, TrackForm)(request.POST))
     if not form.is_valid():
         messages.error(request, _("The request was incomplete; please try again."))
         return redirect(round_)
     data = form.cleaned_data
     try:
         if part == "budget":
-            services.set_budget(request.user, round_, data["source"], data["amount"])
+            services.set_budget(request.user, round_, data["fund"], data["amount"])
         elif part == "panel":
             services.add_panel(request.user, round_, data["name"], list(data["experts"]))
         else:
@@ -186,7 +210,7 @@ def round_allocation(request, round_):
                and (request.user.is_superuser or request.user.role == Role.DISTRICT_REVIEWER)}
     if run is not None:
         applications = Application.objects.visible_to(request.user).filter(round=round_).select_related(
-            "organization", "track").in_bulk()
+            "organization", "other_applicant", "track").in_bulk()
         context["modes"] = [
             {"mode": mode, "summary": run.results[mode], "rows": _labelled(run.results[mode], applications)}
             for mode in ("rank", "optimal") if mode in run.results
@@ -208,7 +232,7 @@ def round_decide(request, round_):
         messages.error(request, _("Run the allocation first."))
         return redirect("grants:round_allocation", pk=round_.pk)
     try:
-        services.decide(round_, run, form.cleaned_data["mode"], request.user)
+        services.decide(round_, run, form.cleaned_data["mode"], request.user, form.cleaned_data["reason"])
     except (PermissionDenied, ValidationError) as exc:
         _report(request, exc)
         return redirect("grants:round_allocation", pk=round_.pk)
@@ -223,7 +247,13 @@ def round_summary(request, round_):
     if request.GET.get("export") in FORMATS:
         return export_response(summary_dataset(round_, applications), request.GET["export"],
                                f"round-{round_.pk}")
-    return render(request, "grants/round_summary.html", {"round": round_, "summary": summary})
+    county = services.county_of(round_.region)
+    whole = request.user.can_see_region(round_.region)
+    return render(request, "grants/round_summary.html", {
+        "round": round_, "summary": summary, "whole_round": whole,
+        "money": services.round_money(round_, applications),
+        "share": services.county_share(county, round_.year)
+        if county is not None and request.user.can_see_region(county) else None})
 
 
 # ------------------------------------------------------------------------------------------------ applications
@@ -246,9 +276,11 @@ def application_create(request, round_):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             lines = budget_lines_from(formset, form.cleaned_data["amount_requested"])
-            fields = {k: v for k, v in form.cleaned_data.items() if k not in ("organization", "target_groups")}
-            application = services.create_application(request.user, round_, form.cleaned_data["organization"],
-                                                       fields, lines, form.cleaned_data["target_groups"])
+            fields = {k: v for k, v in form.cleaned_data.items()
+                      if k not in ("organization", "other_applicant", "target_groups")}
+            application = services.create_application(
+                request.user, round_, form.cleaned_data.get("organization"), fields, lines,
+                form.cleaned_data["target_groups"], other_applicant=form.cleaned_data.get("other_applicant"))
         except (PermissionDenied, ValidationError) as exc:
             form.add_error(None, exc)
         else:
@@ -267,22 +299,35 @@ class ApplicationDetailView(ObjectDetailView):
         application, user = self.object, self.request.user
         district = user.is_superuser or user.role in DISTRICT
         is_expert = user.role == Role.GRANT_EXPERT
-        assigned = application.assignments.filter(expert=user).exists()
+        assigned = application.assignments.filter(expert=user, voided_at__isnull=True).exists()
+        filer = services.is_filer(application, user) and user.role in (Role.STREET_STAFF, Role.DISTRICT_REVIEWER)
+        live = application.state in (AppState.CONTRACTED, AppState.IN_PROGRESS, AppState.MIDTERM)
+        tranches = list(application.tranches.prefetch_related("payments__source")) if not is_expert else []
+        for tranche in tranches:
+            tranche.refusal = services.release_refusal(tranche) if district else None
+        reports = list(application.reports.select_related("submitted_by", "reviewed_by")) if not is_expert else []
+        for report in reports:
+            report.lines = services.report_lines(report)
         context.update(
             budget_lines=application.budget_lines.all(),
             attachments=application.attachments.all(),
-            events=application.events.select_related("actor", "application"),
+            # An expert sees neither co-reviewers' names nor their totals: the history is for staff.
+            events=application.events.select_related("actor", "application") if not is_expert else [],
+            may_edit=filer and application.state in EDITABLE_STATES,
+            report_form=ReportForm(lines=application.budget_lines.all()) if filer and live else None,
+            reports=reports, review_form=ReviewForm() if district else None,
+            needs_replacement=district and services.needs_replacement(application),
             actions=services.available_transitions(application, user),
             problems=services.eligibility_problems(application, at_submission=application.state == AppState.DRAFT)
             if application.state in (AppState.DRAFT, AppState.SUBMITTED) and not is_expert else [],
-            assignments=application.assignments.select_related("expert") if district else [],
+            assignments=application.assignments.select_related("expert", "replaced_by__expert") if district else [],
             sheets=application.score_sheets.select_related("expert") if district else [],
             may_assign=district and application.state in (AppState.SUBMITTED, AppState.IN_REVIEW),
             may_score=is_expert and assigned and application.state == AppState.IN_REVIEW,
             assign_form=AssignForm(), panels=application.round.panels.all() if district else [],
-            tranches=application.tranches.prefetch_related("payments__source") if not is_expert else [],
+            tranches=tranches,
             payment_form=PaymentForm() if district else None,
-            may_upload=(user.role == Role.STREET_STAFF and application.state == AppState.DRAFT),
+            may_upload=filer and application.state in EDITABLE_STATES,
             has_notice=application.awarded_amount is not None and not is_expert,
             target_groups=application.target_groups.all(),
             is_expert=is_expert,
@@ -304,7 +349,8 @@ def application_transition(request, application):
         return redirect(application)
     try:
         application = services.transition(application, action, request.user, comment=form.cleaned_data["comment"],
-                                          data={"score": form.cleaned_data.get("score")})
+                                          data={"score": form.cleaned_data.get("score"),
+                                                "amount": form.cleaned_data.get("amount")})
     except (PermissionDenied, ValidationError) as exc:
         _report(request, exc)
     else:
@@ -342,20 +388,35 @@ def application_score(request, application):
         raise PermissionDenied(_("You are not assigned to this application."))
     sheet = application.score_sheets.filter(expert=request.user).prefetch_related("scores").first()
     form = ScoreForm(request.POST or None, criteria=application.round.criteria.all(), sheet=sheet)
-    locked = sheet is not None and sheet.state == SheetState.SUBMITTED
+    locked = sheet is not None and sheet.is_locked
+    confirming = False
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
+        submit = "submit" in request.POST or "confirm" in request.POST
+        if "submit" in request.POST:
+            # Locking is for good: show the scores and the total once more and ask to confirm.
+            scores = form.scores()
+            confirming = all(v is not None for v in scores.values())
+            if not confirming:
+                messages.error(request, _("Score every criterion before submitting."))
+        if not confirming:
+            try:
                 sheet = services.save_score_sheet(application, request.user, form.scores(),
-                                                  form.cleaned_data["comment"], submit="submit" in request.POST)
-        except (PermissionDenied, ValidationError) as exc:
-            _report(request, exc)
-        else:
-            messages.success(request, _("Score sheet submitted and locked.") if sheet.is_locked
-                             else _("Score sheet saved."))
-            return redirect("grants:application_score", pk=application.pk)
+                                                  form.cleaned_data["comment"], submit=submit)
+            except (PermissionDenied, ValidationError) as exc:
+                _report(request, exc)
+            else:
+                messages.success(request, _("Score sheet submitted and locked.") if sheet.is_locked
+                                 else _("Score sheet saved."))
+                return redirect("grants:application_score", pk=application.pk)
+    preview = None
+    if confirming:
+        weights = {c.pk: c for c in form.criteria}
+        preview = {"rows": [(weights[pk], value) for pk, value in form.scores().items()],
+                   "total": sum((v * weights[pk].weight / 100 for pk, v in form.scores().items()),
+                                Decimal("0")).quantize(Decimal("0.01"))}
     return render(request, "grants/score_form.html",
-                  {"application": application, "form": form, "sheet": sheet, "locked": locked})
+                  {"application": application, "form": form, "sheet": sheet, "locked": locked,
+                   "confirming": confirming, "preview": preview})
 
 
 @scoped(Application)
@@ -416,8 +477,8 @@ class FundListView(ObjectListView):
 
 
 @login_required
+@permits(has_role(*DISTRICT), _l("Only the district bureau may do this."))
 def fund_create(request):
-    _require_district(request.user)
     form = FundForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -513,3 +574,151 @@ def link_create(request):
             for error in errors:
                 messages.error(request, error)
     return redirect("grants:link_list")
+
+
+# ------------------------------------------------------------------------------------------------ configuration
+
+@scoped(Round)
+def round_rubric(request, round_):
+    """The rubric (criteria, weights, descriptions) edited on a page until scoring opens."""
+    _require_district(request.user)
+    initial = [{"name": c.name, "description": c.description, "weight": c.weight} for c in round_.criteria.all()]
+    formset = CriterionFormSet(request.POST or None, initial=initial, prefix="criteria")
+    if request.method == "POST" and formset.is_valid():
+        rows = [(f.cleaned_data["name"], f.cleaned_data.get("description", ""), f.cleaned_data["weight"])
+                for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        try:
+            services.set_rubric(request.user, round_, rows)
+        except (PermissionDenied, ValidationError) as exc:
+            _report(request, exc)
+        else:
+            messages.success(request, _("Rubric saved."))
+            return redirect(round_)
+    return render(request, "grants/rubric_form.html",
+                  {"round": round_, "formset": formset, "frozen": services.config_frozen(round_)})
+
+
+# ------------------------------------------------------------------------------------------------ applicant side
+
+@scoped(Application)
+def application_edit(request, application):
+    """A draft or returned application changed by whoever files it."""
+    if application.state not in EDITABLE_STATES:
+        raise PermissionDenied(_("Only a draft or a returned application can be changed."))
+    form = ApplicationForm(request.POST or None, instance=application, user=request.user, round=application.round)
+    lines = [{"item": line.item, "amount": line.amount} for line in application.budget_lines.all()]
+    formset = BudgetLineFormSet(request.POST or None, prefix="lines", initial=lines, instance=Application())
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            rows = budget_lines_from(formset, form.cleaned_data["amount_requested"])
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "target_groups"}
+            application = services.update_application(request.user, application, fields, rows,
+                                                      form.cleaned_data["target_groups"])
+        except (PermissionDenied, ValidationError) as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved. Check it, then submit."))
+            return redirect(application)
+    return render(request, "grants/application_form.html",
+                  {"form": form, "formset": formset, "round": application.round, "application": application})
+
+
+@login_required
+@permits(has_role(*DISTRICT))
+def other_applicants(request):
+    """Social organizations that are not CSOs, recorded with their USCC so they may apply (district bureau)."""
+    form = OtherApplicantForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_other_applicant(request.user, data["name"], data["uscc"], data["region"], data["nature"])
+        except (PermissionDenied, ValidationError) as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("grants:other_applicants")
+    rows = OtherApplicant.objects.visible_to(request.user).select_related("region")
+    return render(request, "grants/other_applicants.html", {"form": form, "rows": rows})
+
+
+# ------------------------------------------------------------------------------------------------ reports, tranches
+
+@scoped(Application)
+@require_POST
+def report_submit(request, application):
+    form = ReportForm(request.POST, lines=application.budget_lines.all())
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(application)
+    try:
+        services.submit_report(request.user, application, form.cleaned_data["kind"], form.cleaned_data["progress"],
+                               form.spending())
+    except (PermissionDenied, ValidationError) as exc:
+        _report(request, exc)
+    else:
+        messages.success(request, _("Report submitted for review."))
+    return redirect(application)
+
+
+@scoped(ProjectReport, queryset=ProjectReport.objects.select_related("application"))
+@require_POST
+def report_review(request, report):
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The request was incomplete; please try again."))
+        return redirect(report.application)
+    try:
+        services.review_report(request.user, report, form.cleaned_data["decision"] == "accept",
+                               form.cleaned_data["note"])
+    except (PermissionDenied, ValidationError) as exc:
+        _report(request, exc)
+    else:
+        messages.success(request, _("Report reviewed."))
+    return redirect(report.application)
+
+
+@scoped(Tranche, queryset=Tranche.objects.select_related("application"))
+@require_POST
+def tranche_release(request, tranche):
+    try:
+        services.release_tranche(request.user, tranche, request.POST.get("note", "")[:500])
+    except (PermissionDenied, ValidationError) as exc:
+        _report(request, exc)
+    else:
+        messages.success(request, _("Tranche released."))
+    return redirect(tranche.application)
+
+
+# ------------------------------------------------------------------------------------------------ money pages
+
+@scoped(Fund, queryset=Fund.objects.select_related("jurisdiction", "source"))
+def fund_detail(request, fund):
+    """One fund reconciled: its amount, what each round draws, what was paid, what is left."""
+    return render(request, "grants/fund_detail.html", {"fund": fund, "ledger": services.fund_ledger(fund)})
+
+
+@login_required
+@permits(has_jurisdiction)
+def county_share(request):
+    """The county-year share of venture-grant money going to CSOs, against the 30 % rule (Hangzhou 2018)."""
+    form = ShareForm(request.GET or None, user=request.user)
+    share = None
+    if request.GET:
+        if not form.is_valid():
+            return render(request, "grants/share.html", {"form": form}, status=400)
+        share = services.county_share(form.cleaned_data["region"], form.cleaned_data["year"])
+    return render(request, "grants/share.html", {"form": form, "share": share})
+
+
+@login_required
+@permits(has_role(Role.GRANT_EXPERT), _l("This list is for grant experts."))
+def expert_reviews(request):
+    """An expert's own assignments: to score / scored, with the counts."""
+    form = ReviewsFilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return HttpResponseBadRequest(_("Unknown filter."))
+    status = form.cleaned_data.get("status", "") if form.is_bound else ""
+    rows, counts = services.expert_reviews(request.user, status)
+    return render(request, "grants/reviews.html", {"rows": rows, "counts": counts, "form": form, "status": status})

@@ -7,7 +7,7 @@ from partybuilding.choices import AssignmentKind, Gap, MeetingKind, PartyForm
 from partybuilding.coverage import GAP_CONDITIONS, HAS_PARTY_ORGANIZATION, WORK_COVERED
 from partybuilding.models import InstructorAssignment, MeetingRecord
 from registry.choices import Tier
-from registry.filters import RegionChoiceFilter, YesNoFilter, visible_regions
+from registry.filters import IdFilter, RegionChoiceFilter, YesNoFilter, visible_regions
 from registry.models import Organization
 
 
@@ -52,7 +52,7 @@ class PartyOrganizationFilterSet(django_filters.FilterSet):
 
 
 class AssignmentFilterSet(django_filters.FilterSet):
-    organization = django_filters.NumberFilter(field_name="organization_id", label=_("Organization"))
+    organization = IdFilter(field_name="organization_id", label=_("Organization"))
     kind = django_filters.ChoiceFilter(choices=AssignmentKind.choices)
     current = django_filters.BooleanFilter(method="in_force", label=_("In force today"))
 
@@ -68,7 +68,7 @@ class AssignmentFilterSet(django_filters.FilterSet):
 
 
 class MeetingFilterSet(django_filters.FilterSet):
-    organization = django_filters.NumberFilter(field_name="organization_id", label=_("Organization"))
+    organization = IdFilter(field_name="organization_id", label=_("Organization"))
     kind = django_filters.ChoiceFilter(choices=MeetingKind.choices)
     held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte")
     held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte")

@@ -10,7 +10,10 @@ import logging
 from functools import cache
 from urllib.parse import unquote
 
+from django.db import transaction
 from django.db.models.signals import post_save, pre_save
+
+from registry.params import printable
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +21,8 @@ _request = contextvars.ContextVar("audit_request", default=None)
 
 AUDITED_APPS = {"registry", "filings", "grants", "partybuilding", "reporting"}
 SKIPPED_MODELS = {"AuditEvent", "NumberSequence", "Notification", "Job", "IndicatorSnapshot", "YearlyReport"}
+# Written by the login itself, which has its own event: a change of only these is not recorded again.
+LOGIN_FIELDS = {"last_login"}
 MASKED_FIELDS = {"leader_id_number": "masked_id", "leader_phone": "masked_phone", "password": None}
 
 
@@ -43,7 +48,7 @@ class AuditMiddleware:
 
                 exporting = "export=" in request.META.get("QUERY_STRING", "")
                 record(AuditAction.EXPORT if exporting else AuditAction.DOWNLOAD,
-                       detail=unquote(f"{request.path}?{request.META.get('QUERY_STRING', '')}")[:300],
+                       detail=printable(unquote(f"{request.path}?{request.META.get('QUERY_STRING', '')}"))[:300],
                        object_repr=disposition.split("filename=")[-1].strip('"')[:200])
             return response
         finally:
@@ -95,13 +100,15 @@ def record(action, obj=None, *, user=None, changes=None, detail="", object_repr=
         if not region_code and user is not None and getattr(user, "primary_region", None) is not None:
             region_code = user.primary_region.code
     try:
-        AuditEvent.objects.create(
-            actor=user if getattr(user, "pk", None) else None, actor_name=getattr(user, "username", "") or "",
-            ip_address=client_ip(request) if request is not None else None, action=action,
-            object_type=f"{obj._meta.app_label}.{obj._meta.model_name}" if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "",
-            object_repr=(object_repr if object_repr is not None else str(obj) if obj is not None else "")[:200],
-            region_code=region_code[:12], changes=changes or {}, detail=detail[:300])
+        with transaction.atomic():  # a failed insert must not break the caller's transaction
+            AuditEvent.objects.create(
+                actor=user if getattr(user, "pk", None) else None, actor_name=getattr(user, "username", "") or "",
+                ip_address=client_ip(request) if request is not None else None, action=action,
+                object_type=f"{obj._meta.app_label}.{obj._meta.model_name}" if obj is not None else "",
+                object_id=str(obj.pk) if obj is not None else "",
+                object_repr=printable(object_repr if object_repr is not None else str(obj) if obj is not None
+                                      else "")[:200],
+                region_code=region_code[:12], changes=changes or {}, detail=printable(detail)[:300])
     except Exception:  # the audited work must not fail because auditing did; the log shows it
         logger.exception("audit record failed: %s %s", action, obj)
 
@@ -128,6 +135,34 @@ def _has_history(sender) -> bool:
 def _is_event(sender) -> bool:
     names = {f.name for f in sender._meta.get_fields()}
     return {"action", "from_state", "to_state", "actor"} <= names
+
+
+@cache
+def _has_events(sender) -> bool:
+    """Whether the model's steps are rows of an event model (a case and its CaseEvent rows)."""
+    return any(_is_event(relation.related_model) for relation in sender._meta.related_objects)
+
+
+def _defer_to_event(instance, action, changes) -> bool:
+    """One event per action: a workflow subject's own create/update is held on the instance and written with the
+    step's event row that follows it in the same transaction. Held changes no step claims are written when the
+    transaction commits, so nothing is lost."""
+    if not transaction.get_connection().in_atomic_block:
+        return False
+    pending = getattr(instance, "_audit_pending", None)
+    if pending is None:
+        instance._audit_pending = (action, dict(changes))
+        transaction.on_commit(lambda: _flush_pending(instance))
+    else:  # saved twice before its event: keep the first action, the latest values
+        for field, (old, new) in changes.items():
+            pending[1][field] = [pending[1].get(field, [old])[0], new]
+    return True
+
+
+def _flush_pending(instance):
+    pending = instance.__dict__.pop("_audit_pending", None)
+    if pending is not None:
+        record(pending[0], instance, changes=pending[1])
 
 
 def on_history(sender, instance, history_instance, **kwargs):
@@ -170,7 +205,10 @@ def on_post_save(sender, instance, created, **kwargs):
     if _is_event(sender):
         subject = next((getattr(instance, f.name) for f in sender._meta.concrete_fields
                         if f.is_relation and f.name != "actor"), None)
-        changes = {"state": [instance.from_state, instance.to_state]} if instance.to_state else {}
+        pending = subject.__dict__.pop("_audit_pending", None) if subject is not None else None
+        changes = dict(pending[1]) if pending else {}
+        if instance.to_state:
+            changes["state"] = [instance.from_state or None, instance.to_state]
         record(AuditAction.TRANSITION, subject, user=instance.actor, changes=changes,
                detail=f"{instance.action}: {instance.comment}"[:300])
         return
@@ -180,10 +218,13 @@ def on_post_save(sender, instance, created, **kwargs):
         changes = {k: [None, _jsonable(_mask(k, v))] for k, v in after.items() if v not in (None, "", False)}
     else:
         changes = {k: [_jsonable(_mask(k, before.get(k))), _jsonable(_mask(k, v))]
-                   for k, v in after.items() if k in before and before.get(k) != v}
+                   for k, v in after.items() if k in before and before.get(k) != v and k not in LOGIN_FIELDS}
         if not changes:
             return
-    record(AuditAction.CREATE if created else AuditAction.UPDATE, instance, changes=changes)
+    action = AuditAction.CREATE if created else AuditAction.UPDATE
+    if _has_events(sender) and _defer_to_event(instance, action, changes):
+        return
+    record(action, instance, changes=changes)
 
 
 def on_login(sender, request, user, **kwargs):

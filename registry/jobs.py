@@ -1,23 +1,29 @@
-"""Tracked jobs: imports and large exports. A Celery task loads the Job row by id and calls ``run``."""
+"""Tracked jobs: the engine every kind of long work shares (claim, lease, finish), and the registry's own kinds,
+imports and large exports. A Celery task loads the row by id and calls ``run``."""
 
-import io
+import logging
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 
 import tablib
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from config.replicas import on_replica
 from registry.audit import record
 from registry.choices import JobKind, JobStatus
-from registry.exports import dataset_from_rows
+from registry.exports import dataset_from_rows, workbook_bytes
 from registry.models import AuditAction, Job
 from registry.resources import RESOURCES
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 500
 MAX_REPORTED_ERRORS = 1000
@@ -27,7 +33,7 @@ INSTRUCTIONS = {
         "填写说明",
         "1. 每行一个社会组织；第一行为列名，请勿修改。",
         "2. 必填列：组织名称、管理层级、类别、社区（区划）代码、负责人。",
-        "3. 管理层级填写：登记（法人）、街道备案 或 社区培育（社区登记）。",
+        "3. 管理层级填写：登记（法人）、街道备案 或 社区培育（台账）。",
         "4. 社区（区划）代码填写12位统计用区划代码（街道为9位），且须在您的管辖范围内。",
         "5. 登记的社会组织须填写法人类型和统一社会信用代码（以51、52、53或59开头）。",
         "6. 负责人身份证号码须为有效的18位号码；日期格式为 YYYY-MM-DD。",
@@ -35,7 +41,7 @@ INSTRUCTIONS = {
     ],
     JobKind.IMPORT_ACTIVITIES: [
         "填写说明",
-        "1. 组织编号或名称：统一社会信用代码、备案编号、社区登记编号或组织名称。",
+        "1. 组织编号或名称：统一社会信用代码、备案编号、社区培育台账编号或组织名称。",
         "2. 活动日期格式为 YYYY-MM-DD；主题活动可填：邻里守望、共建共治共享、共创平安、文化铸魂。",
         "3. 如有任何一行有误，整个文件均不导入。",
     ],
@@ -50,22 +56,11 @@ INSTRUCTIONS = {
 
 def template_workbook(kind) -> bytes:
     """The downloadable template: Chinese headers on the first sheet, instructions on the second."""
-    resource = RESOURCES[kind]()
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "数据"
-    headers = [field.column_name for field in resource.get_import_fields()]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        sheet.column_dimensions[cell.column_letter].width = max(12, len(cell.value) * 2 + 2)
-    notes = workbook.create_sheet("填写说明")
-    for line in INSTRUCTIONS[kind]:
-        notes.append([line])
-    notes.column_dimensions["A"].width = 100
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    headers = [field.column_name for field in RESOURCES[kind]().get_import_fields()]
+    widths = {"数据": {get_column_letter(i): max(12, len(h) * 2 + 2) for i, h in enumerate(headers, start=1)},
+              "填写说明": {"A": 100}}
+    return workbook_bytes({"数据": [headers], "填写说明": [[line] for line in INSTRUCTIONS[kind]]}, widths,
+                          bold_headers=True)
 
 
 def read_dataset(job) -> tablib.Dataset:
@@ -84,7 +79,97 @@ def read_dataset(job) -> tablib.Dataset:
     return clean
 
 
-STALE = timedelta(minutes=2)  # heartbeats are written every chunk, about a second apart
+# --------------------------------------------------------------------------------------------- the job engine
+#
+# Every kind of long work is a row (Job here; apps register theirs, e.g. the yearly report, in their AppConfig's
+# ready()) and a Celery task that takes the row's id. A worker first *claims* the row: it becomes RUNNING with
+# its attempt number, and holds a lease that a thread of the same process renews while the work runs (every
+# phase, including one long insert or a wait on a lock). Another worker takes the row over only once the lease
+# has expired, that is when the process doing the work is gone. The work writes its final state only if its
+# attempt still owns the row, in the same transaction as its data, so a run that lost its lease changes nothing.
+
+
+@dataclass(frozen=True)
+class Tracked:
+    model: type
+    task: object  # the Celery task that takes the row's id
+
+
+TRACKED: dict[str, Tracked] = {}
+
+
+def register(name, model, task):
+    """An app's kind of tracked work: ``requeue_waiting`` puts its waiting and abandoned rows on the queue."""
+    TRACKED[name] = Tracked(model, task)
+
+
+def lease_seconds() -> int:
+    return settings.JOB_LEASE_SECONDS
+
+
+def waiting(now=None) -> Q:
+    """Rows a worker may claim: queued, or running under a lease that has expired."""
+    expired = (now or timezone.now()) - timedelta(seconds=lease_seconds())
+    return Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING) & (
+        Q(heartbeat_at__lt=expired) | Q(heartbeat_at__isnull=True))
+
+
+def claim(model, pk) -> int | None:
+    """The attempt number this worker now owns the row under, or None when it is finished or held by a live
+    worker (whose lease has not expired). Rows locked by another claim are skipped, never waited for."""
+    now = timezone.now()
+    with transaction.atomic():
+        row = model.objects.select_for_update(skip_locked=True).filter(waiting(now), pk=pk).values("attempts").first()
+        if row is None:
+            return None
+        attempt = row["attempts"] + 1
+        model.objects.filter(pk=pk).update(status=JobStatus.RUNNING, started_at=now, heartbeat_at=now,
+                                           attempts=attempt)
+    return attempt
+
+
+def owned(model, pk, attempt):
+    """The row, as long as this attempt still owns it (the condition for every write of the work's state)."""
+    return model.objects.filter(pk=pk, attempts=attempt, status=JobStatus.RUNNING)
+
+
+@contextmanager
+def lease(model, pk, attempt):
+    """Renews the lease from a thread of this process while the block runs (on its own database connection, so
+    a long transaction or a lock the work waits for does not stop it)."""
+    if not connection.features.has_select_for_update_skip_locked:  # embedded SQLite: one process, no takeover
+        yield
+        return
+    stop = threading.Event()
+
+    def renew():
+        try:
+            while not stop.wait(max(lease_seconds() / 4, 0.2)):
+                try:
+                    owned(model, pk, attempt).update(heartbeat_at=timezone.now())
+                except DatabaseError as exc:  # try again at the next tick; the lease still has time
+                    logger.warning("lease renewal of %s %s failed: %s", model.__name__, pk, exc)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    thread = threading.Thread(target=renew, name=f"lease-{model.__name__}-{pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+class LeaseLost(Exception):
+    """Another worker took the row over: this attempt's work is rolled back."""
+
+
+def finish(model, pk, attempt, **state):
+    """Write the final state if this attempt still owns the row; inside the work's transaction, a lost lease
+    raises so the work's data is rolled back with it."""
+    if not owned(model, pk, attempt).update(finished_at=timezone.now(), **state):
+        raise LeaseLost(f"{model.__name__} {pk}: attempt {attempt} no longer owns the row")
 
 
 def start(job):
@@ -96,38 +181,34 @@ def start(job):
     transaction.on_commit(lambda: enqueue(run_job, job.pk))
 
 
-def claim(job_id) -> bool:
-    """Only one worker runs a job: a queued one, or a running one whose worker stopped writing its heartbeat."""
-    now = timezone.now()
-    waiting = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=now - STALE)
-    return bool(Job.objects.filter(waiting, pk=job_id).update(status=JobStatus.RUNNING, started_at=now,
-                                                               heartbeat_at=now, processed=0))
-
-
 def run(job_id):
-    if not claim(job_id):
-        return Job.objects.get(pk=job_id)  # finished, or another worker has it: do it only once
+    attempt = claim(Job, job_id)
+    if attempt is None:
+        return Job.objects.get(pk=job_id)  # finished, or a live worker has it: do it only once
     job = Job.objects.get(pk=job_id)
     try:
-        if job.kind == JobKind.EXPORT:
-            _export(job)
-        else:
-            _import(job)
+        with lease(Job, job.pk, attempt):
+            if job.kind == JobKind.EXPORT:
+                _export(job, attempt)
+            else:
+                _import(job, attempt)
+    except LeaseLost:
+        logger.warning("job %s was taken over; attempt %s stops without writing", job_id, attempt)
     except Exception as exc:  # the row exists: record what failed for the user, then re-raise
-        Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=str(exc)[:2000],
-                                             finished_at=timezone.now())
+        owned(Job, job.pk, attempt).update(status=JobStatus.FAILED, error=str(exc)[:2000],
+                                           finished_at=timezone.now())
         raise
     return job
 
 
-def _progress(job, processed):
-    Job.objects.filter(pk=job.pk).update(processed=processed, heartbeat_at=timezone.now())
+def _progress(job, attempt, processed):
+    owned(Job, job.pk, attempt).update(processed=processed, heartbeat_at=timezone.now())
 
 
-def _import(job):
+def _import(job, attempt):
     dataset = read_dataset(job)
     total = len(dataset)
-    Job.objects.filter(pk=job.pk).update(total=total)
+    owned(Job, job.pk, attempt).update(total=total, processed=0)
     job.total = total
     resource = RESOURCES[job.kind](user=job.created_by)
     errors = []
@@ -144,25 +225,20 @@ def _import(job):
             resource.row_offset = start_row + 1  # spreadsheet row = data index + header row
             result = resource.import_data(chunk, dry_run=True, use_transactions=True, raise_errors=False)
             errors.extend(_row_errors(result, start_row))
-            _progress(job, min(start_row + CHUNK, total))
+            _progress(job, attempt, min(start_row + CHUNK, total))
     if errors:
-        Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.REJECTED, finished_at=timezone.now(),
-            result={"error_count": len(errors), "errors": errors[:MAX_REPORTED_ERRORS], "imported": 0})
+        finish(Job, job.pk, attempt, status=JobStatus.REJECTED,
+               result={"error_count": len(errors), "errors": errors[:MAX_REPORTED_ERRORS], "imported": 0})
         return
-    # Phase 2: every row is valid; import them all in one transaction (the database constraints still hold).
-    resource = RESOURCES[job.kind](user=job.created_by)
-    resource.validate = False
-    resource.row_offset = 1
+    # Phase 2: every row is valid; save the rows phase 1 built and checked, the audit event and the final state
+    # all in one transaction (the database constraints still hold; a run that lost its lease rolls back).
     with transaction.atomic():
-        result = resource.import_data(dataset, dry_run=False, use_transactions=True, raise_errors=True)
-        imported = result.totals.get("new", total)
+        imported = resource.save_validated()
         # One audit event for the whole import (its rows are bulk-created, each with a history row).
         record(AuditAction.IMPORT, job, user=job.created_by,
                detail=f"{job.get_kind_display()}: {imported} rows from {job.input_name}")
-    Job.objects.filter(pk=job.pk).update(
-        status=JobStatus.SUCCEEDED, finished_at=timezone.now(), processed=total,
-        result={"error_count": 0, "errors": [], "imported": imported})
+        finish(Job, job.pk, attempt, status=JobStatus.SUCCEEDED, processed=total,
+               result={"error_count": 0, "errors": [], "imported": imported})
 
 
 def _row_errors(result, start_row):
@@ -189,7 +265,7 @@ def _column_of(field_name):
     return field_name
 
 
-def _export(job):
+def _export(job, attempt):
     """A large filtered list, written to a file the owner downloads (same columns and masking as the page)."""
     from django.utils.module_loading import import_string
 
@@ -199,7 +275,7 @@ def _export(job):
 
     def rows():
         table = view_class.table_for(job.created_by, job.parameters.get("query", ""))
-        Job.objects.filter(pk=job.pk).update(total=len(table.rows))
+        owned(Job, job.pk, attempt).update(total=len(table.rows))
         values = iter(table.as_values())
         return dataset_from_rows(next(values), values)
 
@@ -207,5 +283,5 @@ def _export(job):
     fmt = job.parameters["format"]
     name = f"{view_class.export_basename}-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"
     job.output_file.save(name, ContentFile(export_bytes(dataset, fmt)), save=False)
-    Job.objects.filter(pk=job.pk).update(output_file=job.output_file.name, output_name=name, processed=len(dataset),
-                                         status=JobStatus.SUCCEEDED, finished_at=timezone.now())
+    finish(Job, job.pk, attempt, output_file=job.output_file.name, output_name=name, processed=len(dataset),
+           status=JobStatus.SUCCEEDED)

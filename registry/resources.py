@@ -17,7 +17,7 @@ class ChoiceWidget(widgets.Widget):
     """Accepts a choice by its value or by its label in either language (e.g. "filed", "街道备案")."""
 
     def __init__(self, choices, required=False, **kwargs):
-        self.choices, self.required = choices, required
+        self.choices, self.required, self._values = choices, required, None
         super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
@@ -26,16 +26,16 @@ class ChoiceWidget(widgets.Widget):
             if self.required:
                 raise ValueError(_("this column is required"))
             return ""
-        from django.utils import translation
+        if self._values is None:  # once per import, not per cell: switching languages per cell is slow
+            from django.utils import translation
 
-        for choice in self.choices:
-            labels = {choice.value, str(choice.label)}
-            with translation.override("zh-hans"):
-                labels.add(str(choice.label))
-            with translation.override("en"):
-                labels.add(str(choice.label))
-            if text in labels:
-                return choice.value
+            self._values = {}
+            for language in ("zh-hans", "en"):
+                with translation.override(language):
+                    for choice in self.choices:
+                        self._values.update({choice.value: choice.value, str(choice.label): choice.value})
+        if text in self._values:
+            return self._values[text]
         raise ValueError(_("%(value)r is not one of: %(allowed)s") % {
             "value": text, "allowed": "、".join(str(c.label) for c in self.choices)})
 
@@ -137,15 +137,42 @@ class ScopedResource(resources.ModelResource):
         for field in self.fields.values():
             if isinstance(field.widget, RegionWidget | OrganizationWidget):
                 field.widget.user = user
+        self.validated = []
+        # Their widgets loaded these related rows from the database (in scope, in the code list): full_clean need
+        # not ask again whether they exist, one query per field per row.
+        self.looked_up = [field.attribute for field in self.fields.values()
+                          if isinstance(field.widget, RegionWidget | OrganizationWidget | TermWidget)]
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(exclude=[*errors, *self.looked_up], validate_unique=validate_unique)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        # Keep a history row for every imported record, as for one created through a page.
-        if self.create_instances and not dry_run:
-            bulk_create_with_history(self.create_instances, self._meta.model, batch_size=batch_size or 1000,
-                                     default_user=self.user, default_change_reason="import")
+        if dry_run:
+            # The validation pass keeps what it checked for save_validated(); inserting rows only to roll them
+            # back would double the cost of an import.
+            self.validated.extend(self.create_instances)
             self.create_instances.clear()
-        else:
-            super().bulk_create(using_transactions, dry_run, raise_errors, batch_size, result)
+        elif self.create_instances:
+            self._save(self.create_instances, batch_size)
+            self.create_instances.clear()
+
+    def _save(self, instances, batch_size=None):
+        # Keep a history row for every imported record, as for one created through a page.
+        bulk_create_with_history(instances, self._meta.model, batch_size=batch_size or 1000,
+                                 default_user=self.user, default_change_reason="import")
+
+    def save_validated(self) -> int:
+        """The import itself, after a validation pass over every row found no error: the instances that pass
+        built and checked, inserted together (the caller holds the transaction; database constraints still
+        hold). Parsing the file a second time would cost as much as validating it."""
+        self._save(self.validated)
+        return len(self.validated)
 
 
 class OrganizationResource(ScopedResource):
@@ -169,7 +196,7 @@ class OrganizationResource(ScopedResource):
                             widget=TermWidget(Vocabulary.HUB_KIND, required=False))
     uscc = fields.Field(attribute="uscc", column_name="统一社会信用代码", widget=widgets.CharWidget())
     filing_number = fields.Field(attribute="filing_number", column_name="备案编号", widget=widgets.CharWidget())
-    ledger_number = fields.Field(attribute="ledger_number", column_name="社区登记编号", widget=widgets.CharWidget())
+    ledger_number = fields.Field(attribute="ledger_number", column_name="社区培育台账编号", widget=widgets.CharWidget())
     supervising_unit = fields.Field(attribute="supervising_unit", column_name="业务主管单位",
                                     widget=widgets.CharWidget())
     legal_representative = fields.Field(attribute="legal_representative", column_name="法定代表人",
@@ -244,7 +271,7 @@ class OrganizationResource(ScopedResource):
                 errors.setdefault(field, []).append(_("%(value)s is already on record") % {"value": value})
             self.seen_numbers.setdefault(key, row)
         try:
-            instance.full_clean(exclude=list(errors), validate_unique=False, validate_constraints=False)
+            instance.full_clean(exclude=[*errors, *self.looked_up], validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         if errors:
@@ -279,14 +306,22 @@ class ActivityResource(ScopedResource):
         super().import_instance(instance, row, **kwargs)
 
     def after_import(self, dataset, result, **kwargs):
-        # Each organization's last activity date follows its latest imported activity.
         if not kwargs.get("dry_run"):
-            from django.db.models import Max
+            self.follow_last_activity()
 
-            latest = Activity.objects.values("organization").annotate(last=Max("held_on"))
-            for entry in latest:
-                Organization.objects.filter(pk=entry["organization"]).exclude(
-                    last_activity_on__gte=entry["last"]).update(last_activity_on=entry["last"])
+    def save_validated(self) -> int:
+        saved = super().save_validated()
+        self.follow_last_activity()
+        return saved
+
+    def follow_last_activity(self):
+        """Each organization's last activity date follows its latest imported activity."""
+        from django.db.models import Max
+
+        latest = Activity.objects.values("organization").annotate(last=Max("held_on"))
+        for entry in latest:
+            Organization.objects.filter(pk=entry["organization"]).exclude(
+                last_activity_on__gte=entry["last"]).update(last_activity_on=entry["last"])
 
 
 class TrainingResource(ScopedResource):

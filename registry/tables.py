@@ -1,7 +1,35 @@
+import functools
+import inspect
+
 import django_tables2 as tables
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Organization, Region
+
+_signature = tables.utils.signature
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_signature(function, bound):
+    return _signature(function.__get__(object()) if bound else function)
+
+
+def _signature_once(fn):
+    """django-tables2 asks inspect.signature() again for every cell (a third of a list page's rendering time);
+    the answer depends only on the function, so it is computed once per function."""
+    if inspect.ismethod(fn):
+        return _cached_signature(fn.__func__, True)
+    try:
+        return _cached_signature(fn, False)
+    except TypeError:  # unhashable callable
+        return _signature(fn)
+
+
+tables.utils.signature = _signature_once
 
 
 class BaseTable(tables.Table):
@@ -51,3 +79,22 @@ class OrganizationTable(BaseTable):
 
     def value_number(self, record):
         return record.number
+
+
+def render_rows(table) -> str:
+    """The table's body rows as HTML, built in Python: the same markup as layout/table.html's row block, at a
+    fraction of the cost of two nested template loops over 50 rows × 11 columns (docs/benchmarks.md)."""
+    columns = list(table.columns)
+    labels = [(conditional_escape(column.header), conditional_escape(column.name)) for column in columns]
+    html = []
+    for row in table.paginated_rows:
+        html.append(format_html("<tr {}>", row.attrs.as_html()))
+        for (column, cell), (label, name) in zip(row.items(), labels, strict=True):
+            if column.localize is None:
+                value = localize(template_localtime(cell))
+            else:
+                value = localize(cell, use_l10n=bool(column.localize))
+            html.append(f'<td {column.attrs["td"].as_html()} data-label="{label}" data-column="{name}">'
+                        f"{conditional_escape(value)}</td>")
+        html.append("</tr>")
+    return mark_safe("\n".join(html))  # every part above is escaped or already safe

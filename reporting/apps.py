@@ -7,6 +7,12 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Targets and reports")
 
     def ready(self):
+        from registry import jobs
+        from reporting.models import YearlyReport
+        from reporting.tasks import build_yearly_report
+
+        jobs.register("yearly_report", YearlyReport, build_yearly_report)
+
         from reporting.signals import connect
 
         connect()

@@ -92,6 +92,17 @@ class Target(models.Model):
 
         return Fraction(self.value) / self.value_divisor
 
+    exact_value = threshold
+
+    def is_met(self, value) -> bool | None:
+        """``value``: an exact figure (a Fraction) or a Decimal; reporting.targets.judge says by how much."""
+        if value is None:
+            return None
+        from fractions import Fraction
+
+        value = Fraction(value)
+        return value >= self.threshold if self.operator == Operator.AT_LEAST else value <= self.threshold
+
     @property
     def display_value(self) -> str:
         if self.value_divisor != 1:

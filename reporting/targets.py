@@ -314,15 +314,20 @@ class Assessment:
         return self.target is not None and self.met is not None and not self.derived
 
 
-# As-of figures are issue 12's: until an indicator can be computed as of a past date, a past target is judged on
-# the current figure and the page says so.
-AS_OF_FIGURES = False
+def figures_as_of_available() -> bool:
+    """Whether every indicator can be computed as of a past day (issue 12's engine marks its Context with
+    ``live``: today reads the maintained counts, a past day the dated history). Until then a past target is judged
+    on today's figure and the page says so."""
+    from reporting.indicators import Context
+
+    return hasattr(Context, "live")
 
 
 def assess(region, indicator_id: str, value, target: Target | None, today: date, origins=None,
-           unit_results=None) -> Assessment:
+           unit_results=None, as_of_value=None) -> Assessment:
     """Judge one indicator of ``region``; ``value`` is the indicator's Value (numerator, denominator, unit);
-    ``unit_results`` the per-unit judgements for a per-unit rule whose indicator is not itself a coverage."""
+    ``unit_results`` the per-unit judgements for a per-unit rule whose indicator is not itself a coverage;
+    ``as_of_value`` the figure as of a passed deadline, which then judges the target."""
     result = Assessment(indicator_id, target)
     if target is None:
         return result
@@ -330,9 +335,15 @@ def assess(region, indicator_id: str, value, target: Target | None, today: date,
     if origins is not None and result.inherited:
         result.origin = origins.get(target.jurisdiction_code)
     result.past_deadline = target.deadline is not None and target.deadline < today
-    if result.past_deadline and not AS_OF_FIGURES:
-        result.notes.append(_("Deadline passed: judged on today's figure; figures as of the deadline are not "
-                              "available yet."))
+    if result.past_deadline:
+        if as_of_value is None:
+            result.notes.append(_("Deadline passed: judged on today's figure; figures as of the deadline are not "
+                                  "available yet."))
+        else:
+            value = as_of_value
+            shown = "—" if value.value is None else f"{value.value:f}"
+            result.notes.append(_("Deadline passed: judged on the figure as of %(date)s (%(value)s).")
+                                % {"date": target.deadline.isoformat(), "value": shown})
     where = applies_here(target, region)
     if where in ("total", "unit"):
         result.not_here = where
@@ -380,8 +391,11 @@ MAX_UNITS_JUDGED_LIVE = 300
 def assess_rows(region, rows: list[dict], today: date, index: "TargetIndex | None" = None) -> Summary:
     """Adds an ``assessment`` (and the matching ``target``, ``met``, ``gap``) to each dashboard row; returns the
     summary line. ``rows`` carry ``indicator`` and ``value`` as built by reporting.dashboard.indicator_rows."""
+    from reporting.indicators import Context
+
     index = index or TargetIndex(region, today)
     targets = index.for_region()
+    as_of = figures_as_of_available()
     origins = {r.prefix: r for r in Region.objects.filter(
         code__in={region_code_for(t.jurisdiction_code) for t in targets.values()})}
     by_id = {row["indicator"].id: row for row in rows}
@@ -392,7 +406,10 @@ def assess_rows(region, rows: list[dict], today: date, index: "TargetIndex | Non
         if target is not None and applies_here(target, region) == "rollup" \
                 and INDICATOR_UNIT_LEVEL.get(indicator_id) != RULE_UNIT_LEVEL[target.judged_at]:
             units = unit_results(region, indicator_id, RULE_UNIT_LEVEL[target.judged_at], today, index)
-        row["assessment"] = assess(region, indicator_id, row["value"], target, today, origins, units)
+        as_of_value = None
+        if target is not None and target.deadline is not None and target.deadline < today and as_of:
+            as_of_value = row["indicator"].value(Context(region, target.deadline))
+        row["assessment"] = assess(region, indicator_id, row["value"], target, today, origins, units, as_of_value)
     for indicator_id, density_id in DERIVED_FROM.items():
         row, density = by_id.get(indicator_id), by_id.get(density_id)
         if row is None or density is None or density["assessment"].target is None:

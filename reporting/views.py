@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
+from registry import params
 from registry.choices import CommitteeType, RegionLevel
 from registry.exports import dataset_from_rows, export_response
 from registry.generic import region_for_page, scoped
@@ -149,7 +150,7 @@ def below_target(request, region, kind):
 @permits(has_jurisdiction, NO_JURISDICTION)
 def yearly_list(request):
     region = region_for(request)
-    year = int(request.GET.get("year") or timezone.localdate().year - 1)
+    year = params.year(request.GET, default=timezone.localdate().year - 1)
     own = YearlyReport.objects.filter(region=region, year=year).first()
     children = (Region.objects.visible_to(request.user).filter(parent=region).order_by("code")
                 .annotate(submitted=Count("code", filter=Q(pk__in=YearlyReport.objects.filter(
@@ -164,7 +165,7 @@ def yearly_list(request):
 @require_POST
 def yearly_request(request):
     region = region_for(request, request.POST.get("region"))
-    year = int(request.POST.get("year") or timezone.localdate().year - 1)
+    year = params.year(request.POST, default=timezone.localdate().year - 1)
     try:
         report = yearly.request_report(request.user, region, year)
     except PermissionDenied as exc:

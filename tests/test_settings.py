@@ -73,3 +73,17 @@ def test_production_without_an_encryption_key_stops(tmp_path):
                    "FIELD_ENCRYPTION_KEY": ""}, tmp_path)
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("key", ["not-a-key", "c2hvcnQ=", "8Pd5e4YyOQk3VfWZ0W8pTqNlq1oX0pWz3Yk5iZc1uS0=,???"])
+def test_a_malformed_encryption_key_stops_start_up(tmp_path, key):
+    result = boot({"SHEQU_ENV": "production", "SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://u@localhost/db",
+                   "ALLOWED_HOSTS": "shequ.example", "FIELD_ENCRYPTION_KEY": key}, tmp_path)
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY" in result.stderr and "malformed" in result.stderr
+
+
+def test_a_malformed_encryption_key_stops_the_embedded_mode_too(tmp_path):
+    result = boot({"FIELD_ENCRYPTION_KEY": "oops"}, tmp_path)
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY" in result.stderr

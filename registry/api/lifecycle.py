@@ -17,10 +17,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from registry import params
 from registry.api.base import ScopedViewSetMixin
 from registry.choices import JobKind, OrgStatus, Role
 from registry.jobs import start
 from registry.lifecycle import RECORDERS, raise_flag, repair_flag
+from registry.limits import fallback_cache
 from registry.models import (
     Activity,
     AuditEvent,
@@ -277,6 +279,7 @@ class AuditViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 class LookupThrottle(AnonRateThrottle):
     rate = "30/min"
+    cache = fallback_cache  # counts in memory while Redis is down, so the lookup keeps serving
 
 
 class LookupSerializer(serializers.ModelSerializer):
@@ -299,7 +302,7 @@ class PublicLookupView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("q", str, required=True)], responses=LookupSerializer(many=True))
     def get(self, request):
-        query = request.query_params.get("q", "").strip()
+        query = params.text(request.query_params, "q", max_length=100)
         if len(query) < 2:
             return Response([])
         results = (Organization.objects.select_related("region", "category")

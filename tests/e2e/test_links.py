@@ -11,7 +11,6 @@ import pytest
 
 from registry.choices import Role
 from registry.permissions import may_open
-from tests.factories import OrganizationFactory, org_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -40,19 +39,6 @@ def walk(client, start="/", limit=250):
                 following.extend(sorted(links(response.content.decode())))
         frontier = following
     return seen
-
-
-@pytest.fixture
-def busy_world(world, cast, ready_case):
-    """A little of everything the menus lead to: organizations of each tier and a submitted filing."""
-    from filings.services import transition
-
-    OrganizationFactory(name="北山互助队", region=world.community_a1)
-    OrganizationFactory(name="葛岭村老年协会", region=world.community_a2, tier="community", filing_number=None,
-                        ledger_number="TZ-LINKS-1")
-    case = ready_case(cast.street_a, "filing", org_payload(world.community_a1, name="北山睦邻服务队"))
-    transition(case, "submit", cast.street_a, "")
-    return world
 
 
 @pytest.mark.parametrize("member", ["street_a", "community_a", "reviewer", "leader", "expert", "admin"])

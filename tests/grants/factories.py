@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from grants import services
 from grants.choices import RoundState
-from grants.models import Round, RoundBudget, Track
+from grants.models import Fund, Round, RoundBudget, Track
 from registry.models import Term
 from tests.factories import OrganizationFactory
 
@@ -19,7 +19,11 @@ def open_round(region, creator, tracks=(("助老", 200_000), ("青少年", 150_0
                                   created_by=creator, state=RoundState.OPEN, **rules)
     for index, (name, amount) in enumerate(tracks):
         Track.objects.create(round=round_, name=name, budget=Decimal(amount), sort=index)
-    RoundBudget.objects.create(round=round_, source=source(), amount=Decimal(budget))
+    fund, _created = Fund.objects.get_or_create(jurisdiction=region, year=2026, source=source(),
+                                                defaults={"amount": Decimal(0)})
+    fund.amount += Decimal(budget)
+    fund.save()
+    RoundBudget.objects.create(round=round_, source=source(), fund=fund, amount=Decimal(budget))
     for index, (name, description, weight) in enumerate(services.DEFAULT_RUBRIC):
         round_.criteria.create(name=name, description=description, weight=weight, sort=index)
     return round_
@@ -61,7 +65,7 @@ def screened(round_, org, staff, reviewer, **kwargs):
 
 
 def score(app, expert, reviewer, value):
-    """Assign ``expert`` and submit a sheet with every criterion at ``value``."""
+    """Assign ``expert`` and submit a sheet with every criterion at ``value`` (scoring must be open)."""
     services.assign_expert(app, expert, reviewer)
     criteria = {c.pk: value for c in app.round.criteria.all()}
     return services.save_score_sheet(app, expert, criteria, submit=True)

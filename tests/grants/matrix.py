@@ -12,7 +12,7 @@ from itertools import count
 from django.core.files.base import ContentFile
 
 from grants.choices import AppState, Milestone, RoundState
-from grants.models import Application, Attachment, Fund, Round, Subsidy, Track, Tranche
+from grants.models import Application, Attachment, Fund, ProjectReport, Round, Subsidy, Track, Tranche
 
 _serial = count(1)
 
@@ -62,6 +62,13 @@ def _tranche(world, side):
                                   note=f"矩阵拨付{side.upper()}{next(_serial)}")
 
 
+def _report(world, side):
+    application = _application(world, side)
+    return ProjectReport.objects.create(application=application, kind="interim",
+                                        progress=f"矩阵报告{side.upper()}{next(_serial)}",
+                                        submitted_by=application.created_by)
+
+
 def _fund(world, side):
     from registry.models import Term
 
@@ -87,7 +94,8 @@ OBJECTS = {
     Tranche: _tranche,
     Fund: _fund,
     Subsidy: _subsidy,
+    ProjectReport: _report,
 }
 
 MARKERS = {Round: "name", Application: "title", Attachment: "original_name", Tranche: "note", Fund: "note",
-           Subsidy: "note"}
+           Subsidy: "note", ProjectReport: "progress"}

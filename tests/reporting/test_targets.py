@@ -227,6 +227,26 @@ def test_a_past_deadline_says_which_figure_judged_it(district):
     assert notes and "期限已过" in str(notes[0])
 
 
+def test_a_past_target_is_judged_on_the_figure_as_of_its_deadline_once_the_engine_offers_it(district, monkeypatch):
+    from reporting import targets
+    from reporting.indicators import Indicator, Value
+
+    adopt_preset(district.county, "mca-2017")  # at least 10 per urban community by 2020-12-31
+    original = Indicator.value
+
+    def value(self, ctx):
+        if self.id == "orgs_per_urban_community" and ctx.today == date(2020, 12, 31):
+            return Value(Decimal(90), Decimal(12), PER_COMMUNITY)  # 7.5 per community on the deadline
+        return original(self, ctx)
+
+    monkeypatch.setattr(Indicator, "value", value)
+    monkeypatch.setattr(targets, "figures_as_of_available", lambda: True)
+    row = rows_of(district.county)["orgs_per_urban_community"]
+    assert row["number"] == Decimal("10.8")  # today's figure is still shown ...
+    assert row["met"] is False and row["gap"] == 10 * 12 - 90  # ... but the deadline's judges the target
+    assert "2020-12-31" in str(row["assessment"].notes[0]) and "7.5" in str(row["assessment"].notes[0])
+
+
 # ------------------------------------------------------------------------------------------ one definition
 
 def test_below_target_agrees_between_indicator_scorecard_and_list(district, cast, client_for, frozen):

@@ -80,7 +80,7 @@ def test_submission_is_recorded_and_the_superior_sees_it(district, cast, client_
     report.refresh_from_db()
     assert report.submitted_by == cast.street_a
     listing = client_for(cast.reviewer).get(f"/reports/?region={district.county.code}&year=2026").content.decode()
-    assert report.submitted_at.strftime("%Y-%m-%d") in listing
+    assert timezone.localtime(report.submitted_at).strftime("%Y-%m-%d") in listing  # the page shows local dates
     assert client_for(cast.street_b).get(f"/reports/{report.pk}/").status_code == 404
 
 
