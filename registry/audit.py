@@ -21,6 +21,8 @@ _request = contextvars.ContextVar("audit_request", default=None)
 
 AUDITED_APPS = {"registry", "filings", "grants", "partybuilding", "reporting"}
 SKIPPED_MODELS = {"AuditEvent", "NumberSequence", "Notification", "Job", "IndicatorSnapshot", "YearlyReport"}
+# Written by the login itself, which has its own event: a change of only these is not recorded again.
+LOGIN_FIELDS = {"last_login"}
 MASKED_FIELDS = {"leader_id_number": "masked_id", "leader_phone": "masked_phone", "password": None}
 
 
@@ -135,6 +137,34 @@ def _is_event(sender) -> bool:
     return {"action", "from_state", "to_state", "actor"} <= names
 
 
+@cache
+def _has_events(sender) -> bool:
+    """Whether the model's steps are rows of an event model (a case and its CaseEvent rows)."""
+    return any(_is_event(relation.related_model) for relation in sender._meta.related_objects)
+
+
+def _defer_to_event(instance, action, changes) -> bool:
+    """One event per action: a workflow subject's own create/update is held on the instance and written with the
+    step's event row that follows it in the same transaction. Held changes no step claims are written when the
+    transaction commits, so nothing is lost."""
+    if not transaction.get_connection().in_atomic_block:
+        return False
+    pending = getattr(instance, "_audit_pending", None)
+    if pending is None:
+        instance._audit_pending = (action, dict(changes))
+        transaction.on_commit(lambda: _flush_pending(instance))
+    else:  # saved twice before its event: keep the first action, the latest values
+        for field, (old, new) in changes.items():
+            pending[1][field] = [pending[1].get(field, [old])[0], new]
+    return True
+
+
+def _flush_pending(instance):
+    pending = instance.__dict__.pop("_audit_pending", None)
+    if pending is not None:
+        record(pending[0], instance, changes=pending[1])
+
+
 def on_history(sender, instance, history_instance, **kwargs):
     """Creates and changes of models with history: the diff against the previous version."""
     from registry.models import AuditAction
@@ -175,7 +205,10 @@ def on_post_save(sender, instance, created, **kwargs):
     if _is_event(sender):
         subject = next((getattr(instance, f.name) for f in sender._meta.concrete_fields
                         if f.is_relation and f.name != "actor"), None)
-        changes = {"state": [instance.from_state, instance.to_state]} if instance.to_state else {}
+        pending = subject.__dict__.pop("_audit_pending", None) if subject is not None else None
+        changes = dict(pending[1]) if pending else {}
+        if instance.to_state:
+            changes["state"] = [instance.from_state or None, instance.to_state]
         record(AuditAction.TRANSITION, subject, user=instance.actor, changes=changes,
                detail=f"{instance.action}: {instance.comment}"[:300])
         return
@@ -185,10 +218,13 @@ def on_post_save(sender, instance, created, **kwargs):
         changes = {k: [None, _jsonable(_mask(k, v))] for k, v in after.items() if v not in (None, "", False)}
     else:
         changes = {k: [_jsonable(_mask(k, before.get(k))), _jsonable(_mask(k, v))]
-                   for k, v in after.items() if k in before and before.get(k) != v}
+                   for k, v in after.items() if k in before and before.get(k) != v and k not in LOGIN_FIELDS}
         if not changes:
             return
-    record(AuditAction.CREATE if created else AuditAction.UPDATE, instance, changes=changes)
+    action = AuditAction.CREATE if created else AuditAction.UPDATE
+    if _has_events(sender) and _defer_to_event(instance, action, changes):
+        return
+    record(action, instance, changes=changes)
 
 
 def on_login(sender, request, user, **kwargs):

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from registry import params
 from registry.choices import CommitteeType, Grade, LegalForm, OrgStatus, RegionLevel, Tier, UrbanRuralCode, Vocabulary
-from registry.models import Organization, Region, Term
+from registry.models import AuditAction, Organization, Region, Term
 
 
 def visible_regions(request):
@@ -116,3 +116,37 @@ class OrganizationFilterSet(django_filters.FilterSet):
 
     def in_subtree(self, queryset, name, value):
         return queryset.filter(region__code__startswith=value.prefix)
+
+
+def _audited_types():
+    """(object type, its name) for the record types the trail holds, by name."""
+    from django.apps import apps
+
+    from registry.audit import AUDITED_APPS, SKIPPED_MODELS
+
+    types = [(f"{m._meta.app_label}.{m._meta.model_name}", str(m._meta.verbose_name)) for m in apps.get_models()
+             if m._meta.app_label in AUDITED_APPS and m.__name__ not in SKIPPED_MODELS
+             and not m.__name__.startswith("Historical")]
+    return sorted(types, key=lambda pair: pair[1])
+
+
+class AuditFilterSet(django_filters.FilterSet):
+    """The audit page's search: a case number or organization, a person, what was done, to what, and when."""
+
+    record = django_filters.CharFilter(method="search_record", label=_("Case number or organization"))
+    person = django_filters.CharFilter(method="search_person", label=_("Person"))
+    action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("Action"))
+    object_type = django_filters.ChoiceFilter(choices=_audited_types, label=_("Record type"))
+    since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"),
+                                      widget=forms.DateInput(attrs={"type": "date"}))
+    until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("To"),
+                                      widget=forms.DateInput(attrs={"type": "date"}))
+
+    def search_record(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(object_repr__icontains=value) | Q(object_id=value) | Q(detail__icontains=value))
+
+    def search_person(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(actor_name__icontains=value) | Q(actor__first_name__icontains=value)
+                               | Q(actor__last_name__icontains=value))

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from registry.audit_display import changes_text, record_type
 from registry.models import Activity, BrandDesignation, CreditFlag, EvaluationGrade, Organization, Training
 from registry.tables import BaseTable
 
@@ -72,5 +73,24 @@ class AuditTable(BaseTable):
         fields = ("at", "actor_name", "ip_address", "action", "object_type", "object_repr", "region_code", "changes",
                   "detail")
 
-    def render_changes(self, value):
-        return "; ".join(f"{field}: {old} → {new}" for field, (old, new) in value.items())[:300] if value else "—"
+    def render_actor_name(self, value, record):
+        full = record.actor.get_full_name() if record.actor_id else ""
+        return f"{full}（{value}）" if full and full != value else value
+
+    def render_object_type(self, value):
+        return record_type(value)
+
+    def render_changes(self, value, record):
+        return changes_text(record.object_type, value)
+
+    def render_region_code(self, value):
+        if self._region_names is None:  # one query for the page's regions, not one per row
+            from registry.models import Region
+
+            codes = {row.record.region_code for row in self.paginated_rows}
+            self._region_names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+        return self._region_names.get(value, value)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._region_names = None

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from registry import lifecycle_tables as tables
 from registry.choices import JobKind, JobStatus, OrgStatus, Role
-from registry.filters import OrganizationFilterSet
+from registry.filters import AuditFilterSet, OrganizationFilterSet
 from registry.forms_lifecycle import (
     ActivityForm,
     BrandDesignationForm,
@@ -282,6 +282,7 @@ class AuditListView(ObjectListView):
     model = AuditEvent
     roles = (Role.ADMIN, Role.DISTRICT_REVIEWER)
     table_class = tables.AuditTable
-    filterset_fields = ["action", "actor_name", "object_type", "object_id"]
+    queryset = AuditEvent.objects.select_related("actor")
+    filterset_class = AuditFilterSet
     export_basename = "audit"
     title = _l("Audit trail")
