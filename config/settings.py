@@ -223,6 +223,8 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120, "how long a running job's lease lasts without renewal before "
+                            "another worker may take the job over (registry/jobs.py)", minimum=1)
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-job leaves the message to be redelivered
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -10,3 +10,9 @@ class RegistryConfig(AppConfig):
         from registry import audit
 
         audit.connect()
+
+        from registry import jobs
+        from registry.models import Job
+        from registry.tasks import run_job
+
+        jobs.register("job", Job, run_job)

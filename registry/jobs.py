@@ -1,10 +1,16 @@
-"""Tracked jobs: imports and large exports. A Celery task loads the Job row by id and calls ``run``."""
+"""Tracked jobs: the engine every kind of long work shares (claim, lease, finish), and the registry's own kinds,
+imports and large exports. A Celery task loads the row by id and calls ``run``."""
 
+import logging
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 
 import tablib
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +22,8 @@ from registry.choices import JobKind, JobStatus
 from registry.exports import dataset_from_rows, workbook_bytes
 from registry.models import AuditAction, Job
 from registry.resources import RESOURCES
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 500
 MAX_REPORTED_ERRORS = 1000
@@ -71,7 +79,97 @@ def read_dataset(job) -> tablib.Dataset:
     return clean
 
 
-STALE = timedelta(minutes=2)  # heartbeats are written every chunk, about a second apart
+# --------------------------------------------------------------------------------------------- the job engine
+#
+# Every kind of long work is a row (Job here; apps register theirs, e.g. the yearly report, in their AppConfig's
+# ready()) and a Celery task that takes the row's id. A worker first *claims* the row: it becomes RUNNING with
+# its attempt number, and holds a lease that a thread of the same process renews while the work runs (every
+# phase, including one long insert or a wait on a lock). Another worker takes the row over only once the lease
+# has expired, that is when the process doing the work is gone. The work writes its final state only if its
+# attempt still owns the row, in the same transaction as its data, so a run that lost its lease changes nothing.
+
+
+@dataclass(frozen=True)
+class Tracked:
+    model: type
+    task: object  # the Celery task that takes the row's id
+
+
+TRACKED: dict[str, Tracked] = {}
+
+
+def register(name, model, task):
+    """An app's kind of tracked work: ``requeue_waiting`` puts its waiting and abandoned rows on the queue."""
+    TRACKED[name] = Tracked(model, task)
+
+
+def lease_seconds() -> int:
+    return settings.JOB_LEASE_SECONDS
+
+
+def waiting(now=None) -> Q:
+    """Rows a worker may claim: queued, or running under a lease that has expired."""
+    expired = (now or timezone.now()) - timedelta(seconds=lease_seconds())
+    return Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING) & (
+        Q(heartbeat_at__lt=expired) | Q(heartbeat_at__isnull=True))
+
+
+def claim(model, pk) -> int | None:
+    """The attempt number this worker now owns the row under, or None when it is finished or held by a live
+    worker (whose lease has not expired). Rows locked by another claim are skipped, never waited for."""
+    now = timezone.now()
+    with transaction.atomic():
+        row = model.objects.select_for_update(skip_locked=True).filter(waiting(now), pk=pk).values("attempts").first()
+        if row is None:
+            return None
+        attempt = row["attempts"] + 1
+        model.objects.filter(pk=pk).update(status=JobStatus.RUNNING, started_at=now, heartbeat_at=now,
+                                           attempts=attempt)
+    return attempt
+
+
+def owned(model, pk, attempt):
+    """The row, as long as this attempt still owns it (the condition for every write of the work's state)."""
+    return model.objects.filter(pk=pk, attempts=attempt, status=JobStatus.RUNNING)
+
+
+@contextmanager
+def lease(model, pk, attempt):
+    """Renews the lease from a thread of this process while the block runs (on its own database connection, so
+    a long transaction or a lock the work waits for does not stop it)."""
+    if not connection.features.has_select_for_update_skip_locked:  # embedded SQLite: one process, no takeover
+        yield
+        return
+    stop = threading.Event()
+
+    def renew():
+        try:
+            while not stop.wait(max(lease_seconds() / 4, 0.2)):
+                try:
+                    owned(model, pk, attempt).update(heartbeat_at=timezone.now())
+                except DatabaseError as exc:  # try again at the next tick; the lease still has time
+                    logger.warning("lease renewal of %s %s failed: %s", model.__name__, pk, exc)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    thread = threading.Thread(target=renew, name=f"lease-{model.__name__}-{pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+class LeaseLost(Exception):
+    """Another worker took the row over: this attempt's work is rolled back."""
+
+
+def finish(model, pk, attempt, **state):
+    """Write the final state if this attempt still owns the row; inside the work's transaction, a lost lease
+    raises so the work's data is rolled back with it."""
+    if not owned(model, pk, attempt).update(finished_at=timezone.now(), **state):
+        raise LeaseLost(f"{model.__name__} {pk}: attempt {attempt} no longer owns the row")
 
 
 def start(job):
@@ -83,38 +181,34 @@ def start(job):
     transaction.on_commit(lambda: enqueue(run_job, job.pk))
 
 
-def claim(job_id) -> bool:
-    """Only one worker runs a job: a queued one, or a running one whose worker stopped writing its heartbeat."""
-    now = timezone.now()
-    waiting = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=now - STALE)
-    return bool(Job.objects.filter(waiting, pk=job_id).update(status=JobStatus.RUNNING, started_at=now,
-                                                               heartbeat_at=now, processed=0))
-
-
 def run(job_id):
-    if not claim(job_id):
-        return Job.objects.get(pk=job_id)  # finished, or another worker has it: do it only once
+    attempt = claim(Job, job_id)
+    if attempt is None:
+        return Job.objects.get(pk=job_id)  # finished, or a live worker has it: do it only once
     job = Job.objects.get(pk=job_id)
     try:
-        if job.kind == JobKind.EXPORT:
-            _export(job)
-        else:
-            _import(job)
+        with lease(Job, job.pk, attempt):
+            if job.kind == JobKind.EXPORT:
+                _export(job, attempt)
+            else:
+                _import(job, attempt)
+    except LeaseLost:
+        logger.warning("job %s was taken over; attempt %s stops without writing", job_id, attempt)
     except Exception as exc:  # the row exists: record what failed for the user, then re-raise
-        Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=str(exc)[:2000],
-                                             finished_at=timezone.now())
+        owned(Job, job.pk, attempt).update(status=JobStatus.FAILED, error=str(exc)[:2000],
+                                           finished_at=timezone.now())
         raise
     return job
 
 
-def _progress(job, processed):
-    Job.objects.filter(pk=job.pk).update(processed=processed, heartbeat_at=timezone.now())
+def _progress(job, attempt, processed):
+    owned(Job, job.pk, attempt).update(processed=processed, heartbeat_at=timezone.now())
 
 
-def _import(job):
+def _import(job, attempt):
     dataset = read_dataset(job)
     total = len(dataset)
-    Job.objects.filter(pk=job.pk).update(total=total)
+    owned(Job, job.pk, attempt).update(total=total, processed=0)
     job.total = total
     resource = RESOURCES[job.kind](user=job.created_by)
     errors = []
@@ -131,22 +225,20 @@ def _import(job):
             resource.row_offset = start_row + 1  # spreadsheet row = data index + header row
             result = resource.import_data(chunk, dry_run=True, use_transactions=True, raise_errors=False)
             errors.extend(_row_errors(result, start_row))
-            _progress(job, min(start_row + CHUNK, total))
+            _progress(job, attempt, min(start_row + CHUNK, total))
     if errors:
-        Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.REJECTED, finished_at=timezone.now(),
-            result={"error_count": len(errors), "errors": errors[:MAX_REPORTED_ERRORS], "imported": 0})
+        finish(Job, job.pk, attempt, status=JobStatus.REJECTED,
+               result={"error_count": len(errors), "errors": errors[:MAX_REPORTED_ERRORS], "imported": 0})
         return
-    # Phase 2: every row is valid; save the rows phase 1 built and checked, all in one transaction (the
-    # database constraints still hold).
+    # Phase 2: every row is valid; save the rows phase 1 built and checked, the audit event and the final state
+    # all in one transaction (the database constraints still hold; a run that lost its lease rolls back).
     with transaction.atomic():
         imported = resource.save_validated()
         # One audit event for the whole import (its rows are bulk-created, each with a history row).
         record(AuditAction.IMPORT, job, user=job.created_by,
                detail=f"{job.get_kind_display()}: {imported} rows from {job.input_name}")
-    Job.objects.filter(pk=job.pk).update(
-        status=JobStatus.SUCCEEDED, finished_at=timezone.now(), processed=total,
-        result={"error_count": 0, "errors": [], "imported": imported})
+        finish(Job, job.pk, attempt, status=JobStatus.SUCCEEDED, processed=total,
+               result={"error_count": 0, "errors": [], "imported": imported})
 
 
 def _row_errors(result, start_row):
@@ -173,7 +265,7 @@ def _column_of(field_name):
     return field_name
 
 
-def _export(job):
+def _export(job, attempt):
     """A large filtered list, written to a file the owner downloads (same columns and masking as the page)."""
     from django.utils.module_loading import import_string
 
@@ -183,7 +275,7 @@ def _export(job):
 
     def rows():
         table = view_class.table_for(job.created_by, job.parameters.get("query", ""))
-        Job.objects.filter(pk=job.pk).update(total=len(table.rows))
+        owned(Job, job.pk, attempt).update(total=len(table.rows))
         values = iter(table.as_values())
         return dataset_from_rows(next(values), values)
 
@@ -191,5 +283,5 @@ def _export(job):
     fmt = job.parameters["format"]
     name = f"{view_class.export_basename}-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"
     job.output_file.save(name, ContentFile(export_bytes(dataset, fmt)), save=False)
-    Job.objects.filter(pk=job.pk).update(output_file=job.output_file.name, output_name=name, processed=len(dataset),
-                                         status=JobStatus.SUCCEEDED, finished_at=timezone.now())
+    finish(Job, job.pk, attempt, output_file=job.output_file.name, output_name=name, processed=len(dataset),
+           status=JobStatus.SUCCEEDED)

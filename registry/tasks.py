@@ -10,29 +10,23 @@ def run_job(job_id):
 
 @shared_task
 def requeue_waiting():
-    """Rows left QUEUED (e.g. the broker was down when they were asked for) go on the queue again."""
+    """Rows of every tracked kind left QUEUED (the broker was down when they were asked for) or RUNNING under an
+    expired lease (their worker was killed; Redis hands its message back only after an hour) go on the queue
+    again; the claim keeps each from running twice."""
     from datetime import timedelta
 
     from django.db.models import Q
     from django.utils import timezone
 
-    from registry.models import Job
+    from registry.choices import JobStatus
     from registry.queue import enqueue
 
-    # A message of a killed worker comes back only after the broker's visibility timeout (an hour on Redis), so
-    # work whose heartbeat stopped is taken over here too; the claim keeps it from running twice.
-    cutoff = timezone.now() - timedelta(minutes=2)
+    now = timezone.now()
+    forgotten = Q(status=JobStatus.QUEUED, queued_at__lt=now - timedelta(seconds=jobs.lease_seconds()))
+    abandoned = jobs.waiting(now) & Q(status=JobStatus.RUNNING)
     queued = 0
-    waiting = Q(status="queued", queued_at__lt=cutoff) | Q(status="running", heartbeat_at__lt=cutoff)
-    for job_id in Job.objects.filter(waiting).values_list("pk", flat=True):
-        Job.objects.filter(pk=job_id).update(queued_at=timezone.now())
-        queued += enqueue(run_job, job_id)
-    try:
-        from reporting.models import YearlyReport
-        from reporting.tasks import build_yearly_report
-    except ImportError:
-        return queued
-    for report_id in YearlyReport.objects.filter(waiting).values_list("pk", flat=True):
-        YearlyReport.objects.filter(pk=report_id).update(status="queued", queued_at=timezone.now())
-        queued += enqueue(build_yearly_report, report_id)
+    for tracked in jobs.TRACKED.values():
+        for pk in tracked.model.objects.filter(forgotten | abandoned).values_list("pk", flat=True):
+            tracked.model.objects.filter(pk=pk).update(queued_at=timezone.now())
+            queued += enqueue(tracked.task, pk)
     return queued

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("Targets and reports")
+
+    def ready(self):
+        from registry import jobs
+        from reporting.models import YearlyReport
+        from reporting.tasks import build_yearly_report
+
+        jobs.register("yearly_report", YearlyReport, build_yearly_report)

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from config.replicas import on_replica
+from registry import jobs
 from registry.choices import CLOSED_STATUSES, RegionLevel, Role
 from registry.exports import workbook_bytes
 from registry.models import Activity, Organization, Region, Term, Training
@@ -27,8 +28,6 @@ from reporting.dashboard import indicator_rows
 from reporting.indicators import Context, grade_distribution
 from reporting.models import ReportStatus, YearlyReport
 
-# The job writes its heartbeat at every step (seconds apart); two silent minutes mean its worker died.
-STALE_AFTER = timedelta(minutes=2)
 NARRATIVE = ("progress", "problems", "suggestions")
 MAX_REPORT_LEVEL = RegionLevel.STREET
 
@@ -43,10 +42,15 @@ def may_request(user, region) -> bool:
         user.is_superuser or user.role in (Role.ADMIN, Role.LEADER, Role.DISTRICT_REVIEWER, Role.STREET_STAFF))
 
 
+def _lease() -> timedelta:
+    """A running report whose lease (renewed by its worker, registry/jobs.py) has expired: its worker died."""
+    return timedelta(seconds=jobs.lease_seconds())
+
+
 def is_stale(report, now=None) -> bool:
     now = now or timezone.now()
     return report.status == ReportStatus.RUNNING and (report.heartbeat_at is None
-                                                      or now - report.heartbeat_at > STALE_AFTER)
+                                                      or now - report.heartbeat_at > _lease())
 
 
 @transaction.atomic
@@ -85,15 +89,45 @@ def recover_stale(now=None) -> int:
     """Reports whose worker died are marked failed (retryable), never left looking as if they were running."""
     now = now or timezone.now()
     stale = YearlyReport.objects.filter(status=ReportStatus.RUNNING).filter(
-        Q(heartbeat_at__lt=now - STALE_AFTER) | Q(heartbeat_at__isnull=True))
+        Q(heartbeat_at__lt=now - _lease()) | Q(heartbeat_at__isnull=True))
     return stale.update(status=ReportStatus.FAILED, error="The worker stopped before the report was finished.")
 
 
 def run(report_id):
-    """The task body. Safe to run twice: a finished report is not built again by a redelivered message."""
+    """The task body, on the job engine (registry/jobs.py): claimed once, its lease renewed while it runs, its
+    final state written only by the attempt that owns it. A finished report is not built again."""
+    attempt = jobs.claim(YearlyReport, report_id)
     report = YearlyReport.objects.select_related("region").get(pk=report_id)
-    if report.status == ReportStatus.DONE:
-        return report
+    if attempt is None:
+        return report  # finished, or a live worker has it
+    jobs.owned(YearlyReport, report.pk, attempt).update(progress=0, error="")
+
+    def progress(percent):
+        jobs.owned(YearlyReport, report.pk, attempt).update(progress=percent, heartbeat_at=timezone.now())
+
+    try:
+        with jobs.lease(YearlyReport, report.pk, attempt), translation.override("zh-hans"):
+            # On a read replica when one is configured and healthy (config/replicas.py).
+            figures = on_replica(lambda: build_figures(report.region, report.year, progress))
+            pdf = render_pdf("reporting/pdf/yearly_report.html", {"region": report.region, "year": report.year,
+                                                                  "f": figures, "narrative": report.narrative})
+            progress(90)
+            xlsx = workbook(report.region, report.year, figures, report.narrative)
+            old = [f.name for f in (report.pdf, report.xlsx) if f]
+            report.pdf.save(f"{report.region_id}-{report.year}.pdf", ContentFile(pdf), save=False)
+            report.xlsx.save(f"{report.region_id}-{report.year}.xlsx", ContentFile(xlsx), save=False)
+            jobs.finish(YearlyReport, report.pk, attempt, status=ReportStatus.DONE, progress=100,
+                        pdf=report.pdf.name, xlsx=report.xlsx.name, figures=_jsonable(figures),
+                        heartbeat_at=timezone.now())
+        for name in old:
+            if name not in (report.pdf.name, report.xlsx.name):
+                report.pdf.storage.delete(name)
+    except jobs.LeaseLost:
+        return report  # taken over by another worker, which writes the report
+    except Exception as exc:  # the row exists: record the failure for the page, then let Celery see it
+        jobs.owned(YearlyReport, report.pk, attempt).update(status=ReportStatus.FAILED, error=str(exc)[:2000])
+        raise
+    return report
     now = timezone.now()
     YearlyReport.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING, started_at=now, heartbeat_at=now,
                                                      progress=0, attempts=report.attempts + 1, error="")

@@ -43,10 +43,11 @@ def test_the_page_answers_while_the_broker_is_down(world, cast, client_for, monk
 
 def test_a_job_runs_once_even_if_two_messages_arrive(world, cast):
     job = Job.objects.create(kind="import_organizations", created_by=cast.street_a, status="queued")
-    assert jobs.claim(job.pk) is True
-    assert jobs.claim(job.pk) is False  # a second message while it runs does nothing
+    assert jobs.claim(Job, job.pk) == 1
+    assert jobs.claim(Job, job.pk) is None  # a second message while it runs does nothing
     Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=10))
-    assert jobs.claim(job.pk) is True  # its worker stopped writing the heartbeat: another may take it over
+    assert jobs.claim(Job, job.pk) == 2  # its lease expired (the worker is gone): another may take it over
+    assert jobs.owned(Job, job.pk, 1).update(status="succeeded") == 0  # the first attempt can no longer write
 
 
 def test_a_report_whose_worker_was_killed_is_taken_over_and_done_once(world, cast):

@@ -1,0 +1,13 @@
+import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+
+
+@pytest.fixture
+def wsgi_keeps_connection():
+    """Calls go straight to the WSGI app, whose request signals would close the test transaction's connection."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)

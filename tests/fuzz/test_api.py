@@ -1,0 +1,41 @@
+"""schemathesis over the whole API schema, reads and writes, as the administrator and as street staff.
+
+Every operation the portal serves (``/api/schema/`` through the WSGI app) is called with generated path, query and
+body values; no response may be a server error, and every response must match the schema (status, content type,
+body). Short profile in ``make test`` (a few examples per operation); ``make fuzz`` (SHEQU_FUZZ=full) runs many.
+Derandomized, so a failure repeats.
+"""
+
+import os
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+
+from config.wsgi import application
+from tests.factories import OrganizationFactory
+
+FULL = os.environ.get("SHEQU_FUZZ") == "full"
+MAX_EXAMPLES = 40 if FULL else 3
+CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+
+schema = schemathesis.openapi.from_wsgi("/api/schema/", application).exclude(path_regex=r"^/api/(schema|docs|redoc)")
+schema.config.generation.update(max_examples=MAX_EXAMPLES, database="none", deterministic=True)
+
+
+@pytest.fixture(params=["admin", "street_a"])
+def token(request, cast, world, wsgi_keeps_connection):
+    for place in (world.community_a1, world.community_a2, world.community_b1):
+        OrganizationFactory.create_batch(2, region=place)
+    return Token.objects.get_or_create(user=getattr(cast, request.param))[0].key
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+def test_api_survives_hostile_input(case, token):
+    case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
