@@ -18,6 +18,7 @@ from registry.api.lifecycle import (
     FlagViewSet,
     GradeViewSet,
     JobViewSet,
+    NoticeViewSet,
     PublicLookupView,
     TrainingViewSet,
     ZombieViewSet,
@@ -35,6 +36,7 @@ router.register("trainings", TrainingViewSet, basename="training")
 router.register("grades", GradeViewSet, basename="grade")
 router.register("brands", BrandViewSet, basename="brand")
 router.register("credit-flags", FlagViewSet, basename="credit-flag")
+router.register("rectification-notices", NoticeViewSet, basename="rectification-notice")
 router.register("zombies", ZombieViewSet, basename="zombie")
 router.register("jobs", JobViewSet, basename="job")
 router.register("audit", AuditViewSet, basename="audit")

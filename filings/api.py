@@ -14,9 +14,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from filings import services
-from filings.choices import CaseKind, DocumentKind
+from filings.choices import INSPECTION_RESULTS, CaseKind, DocumentKind
 from filings.filters import CaseFilterSet
-from filings.forms import CaseForm, DeregistrationForm
+from filings.forms import KIND_FORMS, CaseForm
 from filings.models import Case, Certificate, Document
 from filings.pdf import certificate_response
 from filings.workflows import WORKFLOWS
@@ -45,12 +45,13 @@ def django_errors(exc):
 class CaseSerializer(serializers.ModelSerializer):
     payload = serializers.SerializerMethodField()
     is_overdue = serializers.BooleanField(read_only=True)
+    filing_overdue = serializers.BooleanField(read_only=True, help_text="The organization missed its own limit.")
 
     class Meta:
         model = Case
         fields = ["id", "number", "kind", "state", "region", "organization", "title", "payload", "created_by",
                   "created_at", "submitted_by", "submitted_at", "decided_by", "decided_at", "due_on", "is_overdue",
-                  "return_reason", "version"]
+                  "filing_due_on", "filing_overdue", "period", "result", "return_reason", "version"]
         read_only_fields = fields
 
     def get_payload(self, case) -> dict:
@@ -79,6 +80,9 @@ class TransitionSerializer(serializers.Serializer):
                                        help_text="The version you saw; a newer one answers 409.")
     uscc = serializers.CharField(required=False, allow_blank=True, default="",
                                  help_text="The USCC issued with a registration, when approving it.")
+    result = serializers.ChoiceField(choices=[r.value for r in INSPECTION_RESULTS], required=False, allow_blank=True,
+                                     default="", help_text="A registered organization's annual inspection result, "
+                                                           "when recording it (pass / basic_pass / fail).")
 
 
 class ActionSerializer(serializers.Serializer):
@@ -89,14 +93,16 @@ class ActionSerializer(serializers.Serializer):
 
 def validated_payload(kind, payload, user, organization=None):
     tier = WORKFLOWS[kind].tier or (organization.tier if organization else "")
-    if kind == CaseKind.DEREGISTRATION:
-        form = DeregistrationForm(data=payload)
-    else:
-        form = CaseForm(data=form_data_from(payload), tier=tier, user=user, instance=organization or Organization())
+    if kind in KIND_FORMS:
+        form = KIND_FORMS[kind](data=payload, organization=organization)
+        if not form.is_valid():
+            raise ValidationError({"payload": form.errors})
+        return form.payload()
+    # The form sets the case's tier on its instance: give it a copy, never the organization itself.
+    instance = Organization.objects.get(pk=organization.pk) if organization else Organization()
+    form = CaseForm(data=form_data_from(payload), tier=tier, kind=kind, user=user, instance=instance)
     if not form.is_valid():
         raise ValidationError({"payload": form.errors})
-    if isinstance(form, DeregistrationForm):
-        return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in form.cleaned_data.items()}
     return payload_from(form)
 
 
@@ -150,7 +156,8 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         values = data.validated_data
         try:
             case = services.transition(case, values["action"], request.user, comment=values["comment"],
-                                       data={"uscc": values["uscc"]}, expected_version=values.get("version"))
+                                       data={"uscc": values["uscc"], "result": values["result"]},
+                                       expected_version=values.get("version"))
         except (services.TransitionConflict, DjangoValidationError, DjangoPermissionDenied) as exc:
             raise django_errors(exc) from None
         return Response(CaseSerializer(case).data)

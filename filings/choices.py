@@ -9,6 +9,8 @@ class CaseKind(models.TextChoices):
     CHANGE = "change", _("Change")
     DEREGISTRATION = "deregistration", _("Deregistration")
     ANNUAL_REPORT = "annual_report", _("Annual report")
+    LEADERSHIP_CHANGE = "leadership_change", _("Leadership change (换届)")
+    REVOCATION = "revocation", _("Revocation (撤销)")
 
 
 class CaseState(models.TextChoices):
@@ -40,6 +42,9 @@ class DocumentKind(models.TextChoices):
     RESOLUTION = "resolution", _("Meeting resolution")
     LIQUIDATION_REPORT = "liquidation_report", _("Liquidation report")
     ANNUAL_REPORT = "annual_report", _("Annual work report")
+    SUPERVISOR_OPINION = "supervisor_opinion", _("Opinion of the supervising unit on the annual report")
+    ELECTION_RECORD = "election_record", _("Record of the election (换届)")
+    EVIDENCE = "evidence", _("Evidence for the grounds")
     OTHER = "other", _("Other")
 
 
@@ -50,6 +55,7 @@ class CertificateKind(models.TextChoices):
     REJECTION_NOTICE = "rejection_notice", _("Notice of refusal")
     CHANGE_DECISION = "change_decision", _("Decision on change")
     DEREGISTRATION_DECISION = "deregistration_decision", _("Decision on deregistration")
+    REVOCATION_DECISION = "revocation_decision", _("Decision on revocation")
 
 
 class InspectionResult(models.TextChoices):
@@ -57,3 +63,14 @@ class InspectionResult(models.TextChoices):
     BASIC_PASS = "basic_pass", _("Basic pass")
     FAIL = "fail", _("Fail")
     UPDATED = "updated", _("Annual update accepted")
+
+
+# The annual report's result values a registration authority records (DOMAIN.md §2).
+INSPECTION_RESULTS = (InspectionResult.PASS, InspectionResult.BASIC_PASS, InspectionResult.FAIL)
+
+
+class RevocationGround(models.TextChoices):
+    """Grounds for revoking a registration or filing (DOMAIN.md §2 Lifecycles: 撤销)."""
+
+    INACTIVE = "inactive", _("No activity (inactive)")
+    INSPECTION = "inspection", _("Failed or skipped the annual inspection two years running")

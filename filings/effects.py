@@ -152,10 +152,40 @@ def record_annual_result(case, user, comment, data):
         if result not in (InspectionResult.PASS, InspectionResult.BASIC_PASS, InspectionResult.FAIL):
             raise ValidationError(_("Choose the inspection result: pass, basic pass or fail."))
         case.result = result
+        if result == InspectionResult.FAIL:
+            return  # a failed inspection repairs nothing
     else:
         case.result = InspectionResult.UPDATED
     repair_flags(organization, "no_annual_report", user,
                  _("Annual report for %(year)s accepted (%(number)s).") % {"year": case.period, "number": case.number})
+
+
+def record_new_term(case, user, comment, data):
+    """换届: the new leadership and term on the organization (its history keeps the previous ones)."""
+    from datetime import date
+
+    organization = case.organization
+    payload = case.payload
+    organization.leader_name = payload["leader_name"]
+    if payload.get("legal_representative"):
+        organization.legal_representative = payload["legal_representative"]
+    organization.term_ends_on = date.fromisoformat(payload["term_ends_on"])
+    organization._history_user = user
+    organization._change_reason = _("Leadership change %(number)s") % {"number": case.number}
+    organization.save()
+
+
+def revoke_organization(case, user, comment, data):
+    """撤销: the registration (or filing) is revoked; the record and its history stay."""
+    organization = case.organization
+    _set_status(case, user, OrgStatus.REVOKED)
+    if organization.tier == Tier.REGISTERED:
+        county = county_of(organization.region)
+        number, office = decision_number(county.code, timezone.localdate().year), bureau(county)
+    else:
+        street = street_of(organization.region)
+        number, office = decision_number(street.code, timezone.localdate().year), street_office(street)
+    _certificate(case, user, CertificateKind.REVOCATION_DECISION, number, office, organization, comment=comment)
 
 
 EFFECTS = {
@@ -169,4 +199,6 @@ EFFECTS = {
     "apply_change": apply_change,
     "deregister_organization": deregister_organization,
     "record_annual_result": record_annual_result,
+    "record_new_term": record_new_term,
+    "revoke_organization": revoke_organization,
 }

@@ -6,10 +6,13 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from filings.models import RegistrationPolicy
+from filings.models import NATIONAL_SOURCE, RegistrationPolicy
 from registry.choices import LegalForm, Tier
 
-# Natures excluded from both registration routes (民发〔2017〕191号 Q&A).
+MCA_2017 = "民发〔2017〕191号"
+
+# Natures excluded from the simplified routes only — the lowered thresholds and direct registration (民发〔2017〕
+# 191号): such an organization may still register under the national conditions with a supervising unit, or file.
 EXCLUDED_NATURES = {
     "political": gettext_lazy("political organization"),
     "religious": gettext_lazy("religious organization"),
@@ -38,16 +41,22 @@ def _number(value, default=0):
         return Decimal(default)
 
 
+# Categories that take the street / township as supervising unit instead of registering directly (民发〔2017〕191号:
+# direct registration is for community-service organizations; mediation and deliberation groups are supervised).
+SUPERVISED_CATEGORIES = {"mediation", "deliberation"}
+
+
+def _excluded(payload) -> list[str]:
+    return [str(EXCLUDED_NATURES[n]) for n in payload.get("declared_natures") or [] if n in EXCLUDED_NATURES]
+
+
 def check(tier: str, payload: dict, region_code: str) -> list[Violation]:
-    policy = RegistrationPolicy.for_region(region_code)
+    excluded = _excluded(payload)
+    # An excluded nature loses the lowered thresholds: the national baseline applies.
+    policy = RegistrationPolicy.for_region("" if excluded else region_code)
+    if excluded and policy.jurisdiction_code:
+        policy = RegistrationPolicy(name="national baseline", source_document=NATIONAL_SOURCE)
     violations = []
-    declared = payload.get("declared_natures") or []
-    for nature in declared:
-        if nature in EXCLUDED_NATURES:
-            violations.append(Violation(
-                _("Excluded from registration and filing"), _("none of political, religious, legal or prior-approval"),
-                str(EXCLUDED_NATURES[nature]), "民发〔2017〕191号",
-            ))
     members = int(payload.get("member_count") or 0)
     if tier == Tier.FILED and policy.filing_min_members and members < policy.filing_min_members:
         violations.append(Violation(
@@ -56,7 +65,32 @@ def check(tier: str, payload: dict, region_code: str) -> list[Violation]:
         ))
     if tier == Tier.REGISTERED:
         violations += _registration(payload, policy)
+        violations += _direct_registration(payload, excluded)
     return violations
+
+
+def _direct_registration(payload, excluded) -> list[Violation]:
+    if not payload.get("directly_registered"):
+        return []
+    violations = []
+    if excluded:
+        violations.append(Violation(
+            _("Direct registration"), _("none of political, religious, legal or prior-approval"),
+            "、".join(excluded), MCA_2017))
+    from registry.models import Term
+
+    category = Term.objects.filter(pk=payload.get("category")).values_list("code", flat=True).first()
+    if category in SUPERVISED_CATEGORIES:
+        violations.append(Violation(
+            _("Direct registration"), _("community-service organizations only; mediation and deliberation groups "
+                                        "take the street / township as supervising unit"),
+            str(Term.objects.get(code=category, vocabulary="category")), MCA_2017))
+    return violations
+
+
+def _source(policy, value, national):
+    """A lowered threshold cites the local text; the national one 《社会团体登记管理条例》 art. 10."""
+    return policy.source_document if value < national else NATIONAL_SOURCE
 
 
 def _registration(payload, policy) -> list[Violation]:
@@ -66,14 +100,16 @@ def _registration(payload, policy) -> list[Violation]:
         units = int(payload.get("unit_member_count") or 0)
         individuals = int(payload.get("individual_member_count") or 0)
         if units and individuals:
-            rule, minimum, given = _("Social group members (mixed)"), policy.min_mixed_members, units + individuals
+            rule, minimum, given, national = (_("Social group members (mixed)"), policy.min_mixed_members,
+                                              units + individuals, 50)
         elif units:
-            rule, minimum, given = _("Social group unit members"), policy.min_unit_members, units
+            rule, minimum, given, national = _("Social group unit members"), policy.min_unit_members, units, 30
         else:
-            rule, minimum, given = _("Social group individual members"), policy.min_individual_members, individuals
+            rule, minimum, given, national = (_("Social group individual members"), policy.min_individual_members,
+                                              individuals, 50)
         if given < minimum:
             violations.append(Violation(rule, _("at least %(n)d") % {"n": minimum}, str(given),
-                                        policy.source_document))
+                                        _source(policy, minimum, national)))
     funds = _number(payload.get("startup_funds"))
     if payload.get("hub_kind"):
         rule, minimum = _("Start-up funds of a hub/support organization (yuan)"), policy.min_hub_startup_funds
@@ -81,9 +117,9 @@ def _registration(payload, policy) -> list[Violation]:
         rule, minimum = _("Activity funds (yuan)"), policy.min_activity_funds
     if funds < minimum:
         violations.append(Violation(rule, _("at least %(n)s") % {"n": f"{minimum:,.0f}"}, f"{funds:,.0f}",
-                                    policy.source_document))
+                                    _source(policy, minimum, 30000)))
     if not payload.get("directly_registered") and not payload.get("supervising_unit"):
         violations.append(Violation(
-            _("Supervising unit"), _("named, unless registered directly"), _("none"), "民发〔2017〕191号",
+            _("Supervising unit"), _("named, unless registered directly"), _("none"), MCA_2017,
         ))
     return violations

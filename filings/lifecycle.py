@@ -17,7 +17,7 @@ from filings.choices import CaseKind, CaseState
 from filings.models import AnnualReportPolicy, Case, CaseEvent
 from filings.numbering import case_numbers
 from registry.choices import FlagReason, OrgStatus, Role, Tier
-from registry.lifecycle import notify, raise_flag, set_status, street_staff_by_street
+from registry.lifecycle import list_or_notify, notify, set_status, street_staff_by_street
 from registry.models import Activity, Organization, User
 
 OWING_TIERS = (Tier.REGISTERED, Tier.FILED)
@@ -36,10 +36,19 @@ def system_user():
 
 @transaction.atomic
 def open_annual_reports(year: int, today=None) -> int:
-    """Opens the annual report for ``year`` of every open registered or filed organization that has none."""
+    """Opens the annual report for ``year`` of every open registered or filed organization that has none.
+
+    Idempotent, so the daily job calls it every day: a day the job did not run (1 January included) is caught up
+    the next time it runs. An organization registered or filed after ``year`` owes no report for it.
+    """
+    from datetime import date
+
     actor = system_user()
+    end = date(year, 12, 31)
     has_report = Case.objects.filter(kind=CaseKind.ANNUAL_REPORT, period=year, organization=OuterRef("pk"))
     owing = list(Organization.objects.open().filter(tier__in=OWING_TIERS).exclude(Exists(has_report))
+                 # registered / filed after the year (a record without dates is taken to have existed)
+                 .exclude(Q(tier=Tier.REGISTERED, registered_on__gt=end) | Q(tier=Tier.FILED, filed_on__gt=end))
                  .only("pk", "name", "tier", "region_id").order_by("pk"))
     if not owing:
         return 0
@@ -66,39 +75,80 @@ def pending_reports(today):
 
 
 def send_annual_report_reminders(today=None) -> int:
-    """One reminder per street worker and reminder day: "N annual reports are due on D"."""
+    """One reminder per street worker, deadline and reminder step: "N annual reports are due on D".
+
+    Judged on a window, not on the exact day, so a day the job did not run is caught up by the next run.
+    """
     today = today or timezone.localdate()
     sent = 0
     policy_days = {int(d) for p in AnnualReportPolicy.objects.all() for d in p.reminders} or {30, 7, 1}
-    for days in sorted(policy_days | set(AnnualReportPolicy().reminders)):
-        due_on = today + timedelta(days=days)
-        due = pending_reports(today).filter(due_on=due_on)
-        codes = list(due.values_list("region_id", flat=True))
-        if not codes:
-            continue
-        per_street: dict[str, int] = {}
-        for code in codes:
-            per_street[code[:9]] = per_street.get(code[:9], 0) + 1
-        url = reverse("filings:case_list") + "?kind=annual_report&state=draft"
-        for street, users in street_staff_by_street(codes).items():
-            for user in users:
-                sent += notify(user, f"annual-due:{street}:{due_on}",
-                               _("%(n)d annual reports are due on %(date)s (in %(days)d days).") % {
-                                   "n": per_street.get(street, 0), "date": due_on, "days": days}, url)
+    steps = sorted(policy_days | set(AnnualReportPolicy().reminders))
+    due = pending_reports(today).filter(due_on__gte=today, due_on__lte=today + timedelta(days=steps[-1]))
+    per_street: dict[tuple, int] = {}
+    for code, due_on in due.values_list("region_id", "due_on"):
+        step = next(days for days in steps if (due_on - today).days <= days)
+        per_street[(code[:9], due_on, step)] = per_street.get((code[:9], due_on, step), 0) + 1
+    if not per_street:
+        return 0
+    url = reverse("filings:case_list") + "?kind=annual_report&state=draft"
+    staff = street_staff_by_street({street + "000" for street, _due, _step in per_street})
+    for (street, due_on, step), count in per_street.items():
+        for user in staff.get(street, []):
+            sent += notify(user, f"annual-due:{street}:{due_on}:{step}",
+                           _("%(n)d annual reports are due on %(date)s (in %(days)d days).") % {
+                               "n": count, "date": due_on, "days": (due_on - today).days}, url)
     return sent
 
 
 def flag_overdue_annual_reports(today=None) -> int:
-    """Annual reports past their deadline: the organization goes on the abnormal-activity list."""
+    """Annual reports past their deadline (a report submitted on the due date itself is on time): the
+    organization is listed (registered) or given a rectification notice (filed), and the street's staff are told,
+    so an overdue report reaches an inbox."""
     today = today or timezone.localdate()
     flagged = 0
     overdue = pending_reports(today).filter(due_on__lt=today).select_related("organization")
+    per_street: dict[str, int] = {}
     for case in overdue.iterator(chunk_size=2000):
-        flag = raise_flag(case.organization, FlagReason.NO_ANNUAL_REPORT,
+        flag = list_or_notify(case.organization, FlagReason.NO_ANNUAL_REPORT,
                           _("The annual report for %(year)s (%(number)s) was due on %(date)s.") % {
                               "year": case.period, "number": case.number, "date": case.due_on}, today=today)
         flagged += flag is not None
+        per_street[case.region_id[:9]] = per_street.get(case.region_id[:9], 0) + 1
+    url = reverse("filings:inbox")
+    staff = street_staff_by_street({street + "000" for street in per_street})
+    for street, count in per_street.items():
+        for user in staff.get(street, []):
+            notify(user, f"annual-overdue:{street}:{today}",
+                   _("%(n)d annual reports are overdue; they are at the top of your inbox.") % {"n": count}, url)
     return flagged
+
+
+def revocation_grounds(organization, today=None) -> set[str]:
+    """Which grounds for revocation (DOMAIN.md §2: inactive, or failing/skipping the annual inspection two years
+    running) hold for the organization today."""
+    from filings.choices import InspectionResult, RevocationGround
+
+    today = today or timezone.localdate()
+    grounds = set()
+    if organization.status == OrgStatus.DORMANT or zombie_candidates(today).filter(pk=organization.pk).exists():
+        grounds.add(RevocationGround.INACTIVE)
+    if organization.tier in OWING_TIERS:
+        policy = AnnualReportPolicy.for_region(organization.region_id)
+        # The latest year whose report is past its final deadline, and the year before it.
+        last = today.year - 1 if today > policy.date_of(policy.registered_due, today.year) else today.year - 2
+        reports = {case.period: case for case in Case.objects.filter(
+            kind=CaseKind.ANNUAL_REPORT, organization=organization, period__in=(last - 1, last))}
+
+        def failed_or_skipped(year):
+            case = reports.get(year)
+            if case is None:
+                started = organization.registered_on or organization.filed_on
+                return started is None or started.year <= year
+            return case.result == InspectionResult.FAIL or case.state != CaseState.APPROVED
+
+        if failed_or_skipped(last - 1) and failed_or_skipped(last):
+            grounds.add(RevocationGround.INSPECTION)
+    return grounds
 
 
 def zombie_candidates(today=None, months=None):
@@ -123,9 +173,24 @@ def mark_zombie_candidates(today=None, months=None) -> int:
     return set_status(candidates, OrgStatus.DORMANT, reason=_("No annual report and no activity in the period"))
 
 
+# Who clears a "zombie" organization, by tier (沪民社管发〔2024〕1号 第三条: "常态化开展'僵尸型'社区社会组织清理整治
+# ……街(镇)定期对已不符合备案条件和不开展活动的群众活动团队进行清理"; 民发〔2017〕191号 Q&A 五): a registered one is the
+# district bureau's (its registration authority), a filed one the street's, a community-guided group its community's.
+ZOMBIE_DECIDERS = {
+    Tier.REGISTERED: Role.DISTRICT_REVIEWER,
+    Tier.FILED: Role.STREET_STAFF,
+    Tier.COMMUNITY: Role.COMMUNITY_WORKER,
+}
+
+
+def may_decide_zombie(user, organization) -> bool:
+    return user.is_superuser or user.role == Role.ADMIN or user.role == ZOMBIE_DECIDERS.get(organization.tier)
+
+
 def _dormant(user, organization):
-    if not (user.is_superuser or user.role == Role.STREET_STAFF):
-        raise PermissionDenied(_("Street staff confirm zombie clean-ups."))
+    if not may_decide_zombie(user, organization):
+        raise PermissionDenied(_("%(role)s decide on a zombie candidate of this tier (沪民社管发〔2024〕1号 第三条).")
+                               % {"role": Role(ZOMBIE_DECIDERS[organization.tier]).label})
     if not Organization.objects.visible_to(user).filter(pk=organization.pk).exists():
         raise PermissionDenied(_("This organization lies outside your jurisdiction."))
     if organization.status != OrgStatus.DORMANT:
@@ -156,10 +221,9 @@ def run_daily(today=None) -> dict:
     from registry.lifecycle import escalate_flags, run_triggers, send_term_alerts
 
     today = today or timezone.localdate()
-    new_year = today.month == 1 and today.day == 1
-    opened = open_annual_reports(today.year - 1, today) if new_year else 0
     return {
-        "opened": opened,
+        # Every day, not only on 1 January: a missed day is caught up (the function skips what is open already).
+        "opened": open_annual_reports(today.year - 1, today),
         "reminders": send_annual_report_reminders(today),
         "flagged": flag_overdue_annual_reports(today),
         "triggered": run_triggers(today),

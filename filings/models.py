@@ -51,6 +51,12 @@ class Case(models.Model):
                                    related_name="+", verbose_name=_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     due_on = models.DateField(_("decision due"), null=True, blank=True)
+    filing_due_on = models.DateField(
+        _("organization must file by"), null=True, blank=True,
+        help_text=_("The organization's own limit, not a review time: a change within 30 days of the supervising "
+                    "unit's approval (《社会团体登记管理条例》 art. 18), deregistration within 15 days after "
+                    "liquidation ends (art. 20)."),
+    )
     return_reason = models.TextField(_("reason for return"), blank=True)
     period = models.PositiveSmallIntegerField(_("year reported on"), null=True, blank=True,
                                               help_text=_("Annual reports: the year the report covers."))
@@ -88,6 +94,16 @@ class Case(models.Model):
     def is_overdue(self):
         has_deadline = self.state != CaseState.DRAFT or self.kind == CaseKind.ANNUAL_REPORT
         return self.is_open and has_deadline and self.due_on is not None and self.due_on < timezone.localdate()
+
+    @property
+    def filing_overdue(self) -> bool:
+        """The organization missed its own limit: still unsubmitted after it, or submitted late."""
+        if self.filing_due_on is None:
+            return False
+        filed = timezone.localtime(self.submitted_at).date() if self.submitted_at else None
+        if filed is not None:
+            return filed > self.filing_due_on
+        return self.is_open and timezone.localdate() > self.filing_due_on
 
     @property
     def workflow(self):
@@ -241,13 +257,21 @@ class RegistrationPolicy(models.Model):
 
     @classmethod
     def for_region(cls, region_code: str):
-        return nearest_for_code(cls, region_code) or cls(name="national baseline", source_document="民发〔2017〕191号")
+        return nearest_for_code(cls, region_code) or cls(name="national baseline", source_document=NATIONAL_SOURCE)
+
+
+# The national thresholds (30 unit / 50 individual / 50 mixed members, ¥30,000 activity funds for a local social
+# group) are those of the State Council's regulation, art. 10, not of the Ministry's 2017 opinion.
+NATIONAL_SOURCE = "《社会团体登记管理条例》第十条"
 
 
 class AnnualReportPolicy(models.Model):
     """When annual reports are due in a jurisdiction (DOMAIN.md §2 dates as defaults); longest prefix wins."""
 
     jurisdiction_code = models.CharField(_("jurisdiction code prefix"), max_length=12, blank=True, unique=True)
+    supervisor_due = models.CharField(
+        _("registered organizations: to the supervising unit by (MM-DD)"), max_length=5, default="03-31",
+        help_text=_("First stage of the annual inspection: the report reaches the supervising unit."))
     registered_due = models.CharField(_("registered organizations: due (MM-DD)"), max_length=5, default="05-31",
                                       help_text=_("Annual inspection by the registration authority."))
     filed_due = models.CharField(_("filed organizations: due (MM-DD)"), max_length=5, default="03-31",
@@ -266,11 +290,23 @@ class AnnualReportPolicy(models.Model):
         return nearest_for_code(cls, region_code) or cls()
 
     def due_date(self, tier, year):
-        from datetime import date
+        """When the organization's report is due: a registered one's first stage (supervising unit), or a filed
+        one's annual update."""
+        return self.date_of(self.supervisor_due if tier == "registered" else self.filed_due, year)
 
-        month, day = (self.registered_due if tier == "registered" else self.filed_due).split("-")
-        return date(year, int(month), int(day))
+    @staticmethod
+    def date_of(month_day: str, year: int):
+        """A configured MM-DD in ``year``; "02-29" in a common year is 28 February."""
+        month, day = (int(part) for part in month_day.split("-"))
+        return _clamped(year, month, day)
 
     @property
     def reminders(self) -> list[int]:
         return sorted({int(d) for d in self.reminder_days.split(",") if d.strip().isdigit()}, reverse=True)
+
+
+def _clamped(year, month, day):
+    from calendar import monthrange
+    from datetime import date
+
+    return date(year, month, min(day, monthrange(year, month)[1]))

@@ -21,7 +21,7 @@ def next_in_sequence(key: str, count: int = 1) -> int:
 
 CASE_PREFIX = {
     "registration": "DJ", "filing": "BA", "community_record": "JL", "change": "BG", "deregistration": "ZX",
-    "annual_report": "NB",
+    "annual_report": "NB", "leadership_change": "HJ", "revocation": "CX",
 }
 
 

@@ -1,9 +1,10 @@
 """Registration-policy presets (DOMAIN.md §3), created by a data migration and kept idempotent."""
 
 PRESETS = [
-    # National baseline for social groups (社会团体登记管理条例) as the MCA Q&A restates it.
+    # National baseline for social groups: 《社会团体登记管理条例》 art. 10 (30 units / 50 individuals / 50 mixed;
+    # ¥30,000 activity funds for a local group).
     {
-        "jurisdiction_code": "", "name": "全国基准", "source_document": "民发〔2017〕191号",
+        "jurisdiction_code": "", "name": "全国基准", "source_document": "《社会团体登记管理条例》第十条",
         "min_unit_members": 30, "min_individual_members": 50, "min_mixed_members": 50,
         "min_activity_funds": 30000, "min_hub_startup_funds": 30000,
     },

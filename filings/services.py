@@ -5,11 +5,11 @@ same moment exactly one succeeds and the other gets TransitionConflict; every ef
 the same transaction and a failure leaves the database as it was.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,13 +29,57 @@ class TransitionConflict(Exception):
     """The case moved on since the user looked at it (another reviewer acted first)."""
 
 
+def _is_registered(case):
+    return bool(case.organization_id) and case.organization.tier == Tier.REGISTERED
+
+
+def _is_supervised_registered(case):
+    """A registered organization with a supervising unit: its annual report passes that unit first."""
+    return _is_registered(case) and not case.organization.directly_registered
+
+
+def _is_final_stage(case):
+    """The annual report is before the authority that records the result (the last stage for its tier)."""
+    if _is_supervised_registered(case):
+        return case.state == CaseState.UNDER_REVIEW
+    return case.state == CaseState.SUBMITTED
+
+
 GUARDS = {
     "is_social_group": lambda case: case.payload.get("legal_form") == LegalForm.SOCIAL_GROUP,
     "is_one_step": lambda case: case.payload.get("legal_form") in ONE_STEP_FORMS,
     "has_supervising_unit": lambda case: not case.payload.get("directly_registered"),
     "is_direct_registration": lambda case: bool(case.payload.get("directly_registered")),
-    "is_registered": lambda case: bool(case.organization_id) and case.organization.tier == Tier.REGISTERED,
+    "is_registered": _is_registered,
+    "is_supervised_registered": _is_supervised_registered,
+    "is_final_stage": _is_final_stage,
 }
+
+
+def _annual_policy_date(case, field):
+    from filings.models import AnnualReportPolicy
+
+    policy = AnnualReportPolicy.for_region(case.region_id)
+    return policy.date_of(getattr(policy, field), (case.period or timezone.localdate().year - 1) + 1)
+
+
+def _annual_review_due(case) -> date:
+    """After submission: a registered organization's report reaches the authority by 31 May; a filed
+    organization's annual update is accepted within 30 days."""
+    if _is_registered(case):
+        return _annual_policy_date(case, "registered_due")
+    return timezone.localdate() + timedelta(days=30)
+
+
+# Date rules for Transition.due_rule: the next decision is due on a calendar date, not after N days.
+DUE_RULES = {
+    "annual_review": _annual_review_due,
+    "annual_authority": lambda case: max(_annual_policy_date(case, "registered_due"),
+                                         timezone.localdate() + timedelta(days=7)),
+}
+
+# Events whose actor has shaped the case: they may not decide it (separation of duties, issue 19).
+AUTHORING_ACTIONS = ("create", "edit", "upload", "submit", "submit_establishment")
 
 EDITABLE_STATES = (CaseState.DRAFT, CaseState.RETURNED)
 UPLOAD_STATES = (CaseState.DRAFT, CaseState.RETURNED, CaseState.PREPARING)
@@ -66,9 +110,21 @@ def refusal(case, transition, user) -> str | None:
 
         names = "、".join(str(Role(r).label) for r in roles)
         return _("Only %(roles)s may do this.") % {"roles": names}
-    if transition.decides and case.submitted_by_id == user.pk:
-        return _("You submitted this case, so someone else must decide it (separation of duties).")
+    if transition.decides and user.pk in case_authors(case):
+        return _("You drafted, edited or submitted this case, so someone else must decide it "
+                 "(separation of duties).")
     return None
+
+
+def case_authors(case) -> set[int]:
+    """Everyone who drafted, edited, uploaded to or submitted the case (cached on the object)."""
+    authors = getattr(case, "_authors", None)
+    if authors is None:
+        authors = {case.created_by_id, case.submitted_by_id} - {None}
+        if case.pk:
+            authors |= set(case.events.filter(action__in=AUTHORING_ACTIONS).values_list("actor_id", flat=True))
+        case._authors = authors
+    return authors
 
 
 def available_transitions(case, user):
@@ -99,9 +155,14 @@ def payload_form(case, user=None):
 
 def submission_problems(case) -> list[str]:
     from filings.choices import DocumentKind
+    from filings.forms import KIND_FORMS
 
     problems = []
-    if case.kind not in (CaseKind.DEREGISTRATION, CaseKind.ANNUAL_REPORT):
+    if case.kind in KIND_FORMS:
+        form = KIND_FORMS[case.kind](data=case.payload, organization=case.organization)
+        if not form.is_valid():
+            problems.extend(str(e) for errors in form.errors.values() for e in errors)
+    elif case.kind != CaseKind.ANNUAL_REPORT:
         form = payload_form(case)
         if not form.is_valid():
             for field, errors in form.errors.items():
@@ -148,6 +209,8 @@ def transition(case, action, user, comment="", data=None, expected_version=None)
         locked.return_reason = comment
     if step.due_days is not None:
         locked.due_on = timezone.localdate() + timedelta(days=step.due_days)
+    if step.due_rule:
+        locked.due_on = DUE_RULES[step.due_rule](locked)
     if step.effect:
         EFFECTS[step.effect](locked, user, comment, data or {})
     if action != "comment":
@@ -167,6 +230,29 @@ def _conflict_message(case):
 
 # ------------------------------------------------------------------------------------------------ creation
 
+ORGANIZATION_KINDS = (CaseKind.CHANGE, CaseKind.DEREGISTRATION, CaseKind.ANNUAL_REPORT, CaseKind.LEADERSHIP_CHANGE,
+                      CaseKind.REVOCATION)
+
+# The organization's own limits (not review times), counted from a date in the payload:
+# a change within 30 days of the supervising unit's approval (《社会团体登记管理条例》 art. 18);
+# deregistration within 15 days after liquidation ends (art. 20).
+ORGANIZATION_DEADLINES = {
+    CaseKind.CHANGE: ("supervisor_approved_on", 30),
+    CaseKind.DEREGISTRATION: ("liquidation_ended_on", 15),
+}
+
+
+def organization_deadline(kind, payload) -> date | None:
+    field_days = ORGANIZATION_DEADLINES.get(kind)
+    if not field_days or not payload.get(field_days[0]):
+        return None
+    try:
+        start = date.fromisoformat(str(payload[field_days[0]]))
+    except ValueError:
+        return None
+    return start + timedelta(days=field_days[1])
+
+
 def may_create(user, kind) -> bool:
     return user.is_active and (user.is_superuser or user.role in WORKFLOWS[kind].creators)
 
@@ -181,13 +267,20 @@ def create_case(user, kind, payload, organization=None) -> Case:
         if not organization.is_open:
             raise ValidationError(_("%(name)s is closed (%(status)s).") % {
                 "name": organization.name, "status": organization.get_status_display()})
-        if organization.cases.filter(state__in=OPEN_STATES).exists():
+        # An annual report runs beside other cases: an open draft must not block a change or deregistration.
+        blocking = organization.cases.filter(state__in=OPEN_STATES).exclude(kind=CaseKind.ANNUAL_REPORT)
+        if kind != CaseKind.ANNUAL_REPORT and blocking.exists():
             raise ValidationError(_("%(name)s already has an open case; finish or withdraw it first.")
                                   % {"name": organization.name})
-        if kind == CaseKind.REGISTRATION and organization.tier == Tier.REGISTERED:
+        # The tier as stored: a form bound to the organization may have set the case's tier on it in memory.
+        tier = Organization.objects.values_list("tier", flat=True).get(pk=organization.pk)
+        if kind == CaseKind.REGISTRATION and tier == Tier.REGISTERED:
             raise ValidationError(_("%(name)s is registered already.") % {"name": organization.name})
-    elif kind in (CaseKind.CHANGE, CaseKind.DEREGISTRATION, CaseKind.ANNUAL_REPORT):
-        raise ValidationError(_("A change, deregistration or annual report concerns an existing organization."))
+        if kind == CaseKind.REVOCATION and tier == Tier.COMMUNITY:
+            raise ValidationError(_("A community-guided group is cleared by its community, not revoked."))
+    elif kind in ORGANIZATION_KINDS:
+        raise ValidationError(_("A change, deregistration, annual report, leadership change or revocation "
+                                "concerns an existing organization."))
     region_code = payload.get("region") or (organization.region_id if organization else None)
     region = Region.objects.filter(pk=region_code).first()
     if region is None:
@@ -195,7 +288,7 @@ def create_case(user, kind, payload, organization=None) -> Case:
     case = Case.objects.create(
         number=case_number(kind, timezone.localdate().year), kind=kind, region=region,
         organization=organization, title=payload.get("name") or (organization.name if organization else ""),
-        payload=payload, created_by=user,
+        payload=payload, created_by=user, filing_due_on=organization_deadline(kind, payload),
     )
     if not Case.objects.visible_to(user).filter(pk=case.pk).exists():
         raise PermissionDenied(_("This region lies outside your jurisdiction."))
@@ -212,6 +305,7 @@ def update_payload(user, case, payload) -> Case:
         raise PermissionDenied(_("Your role may not edit this case."))
     locked.payload = payload
     locked.title = payload.get("name") or locked.title
+    locked.filing_due_on = organization_deadline(locked.kind, payload)
     if payload.get("region") and locked.organization_id is None:
         locked.region_id = payload["region"]
     locked.save()
@@ -242,6 +336,7 @@ def add_document(user, case, upload, kind) -> Document:
 def waiting_for(user):
     """Open cases in the user's jurisdiction where the user can take the next step; overdue first."""
     conditions = Q(pk__in=[])
+    authored = CaseEvent.objects.filter(case=OuterRef("pk"), actor=user, action__in=AUTHORING_ACTIONS)
     for kind, workflow in WORKFLOWS.items():
         for step in workflow.transitions:
             if step.action in ("comment", "withdraw"):
@@ -253,13 +348,23 @@ def waiting_for(user):
                             condition = Q(kind=kind, state__in=step.sources)
                             if not workflow.tier:
                                 condition &= Q(organization__tier=tier)
+                            if step.when == "is_final_stage":
+                                supervised = Q(organization__tier=Tier.REGISTERED,
+                                               organization__directly_registered=False)
+                                condition &= ((supervised & Q(state=CaseState.UNDER_REVIEW))
+                                              | (~supervised & Q(state=CaseState.SUBMITTED)))
                             if step.decides:
-                                condition &= ~Q(submitted_by=user)
+                                condition &= ~Q(created_by=user) & ~Q(submitted_by=user) & ~Exists(authored)
                             conditions |= condition
                 elif user.role == role:
                     condition = Q(kind=kind, state__in=step.sources)
-                    if step.submits:
+                    if step.submits and kind != CaseKind.ANNUAL_REPORT:
+                        # Annual reports are opened by the daily job: every street worker of the street owes them.
                         condition &= Q(created_by=user) | Q(submitted_by=user)
+                    if step.decides:
+                        condition &= ~Q(created_by=user) & ~Q(submitted_by=user) & ~Exists(authored)
+                    if step.when in ("is_supervised_registered",):
+                        condition &= Q(organization__tier=Tier.REGISTERED, organization__directly_registered=False)
                     conditions |= condition
     return (Case.objects.visible_to(user).filter(conditions)
             .order_by(F("due_on").asc(nulls_last=True), "created_at"))

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from filings import services
 from filings.choices import CaseKind, DocumentKind
 from filings.filters import CaseFilterSet
-from filings.forms import CaseForm, DeregistrationForm, DocumentForm, TransitionForm
+from filings.forms import KIND_FORMS, CaseForm, DocumentForm, KindForm, TransitionForm
 from filings.models import Case, Certificate, Document
 from filings.pdf import certificate_response
 from filings.tables import CaseTable
@@ -44,20 +44,23 @@ def _tier_of(kind, organization):
 
 
 def _form_for(request, kind, organization=None, case=None):
-    if kind == CaseKind.DEREGISTRATION:
+    if kind in KIND_FORMS:
         initial = case.payload if case else None
-        return DeregistrationForm(request.POST or None, initial=initial)
+        return KIND_FORMS[kind](request.POST or None, initial=initial, organization=organization)
     tier = _tier_of(kind, organization)
+    # The form sets the case's tier on its instance: give it a copy, never the organization itself.
+    instance = Organization.objects.get(pk=organization.pk) if organization else Organization()
     if case is not None and request.method != "POST":
-        return CaseForm(data=form_data_from(case.payload), tier=tier, user=request.user,
-                        instance=organization or Organization())
-    return CaseForm(request.POST or None, tier=tier, user=request.user, instance=organization or Organization())
+        return CaseForm(data=form_data_from(case.payload), tier=tier, kind=kind, user=request.user,
+                        instance=instance)
+    return CaseForm(request.POST or None, tier=tier, kind=kind, user=request.user, instance=instance)
 
 
 def _payload(form):
-    if isinstance(form, DeregistrationForm):
-        return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in form.cleaned_data.items()}
+    if isinstance(form, KindForm):
+        return form.payload()
     return payload_from(form)
+
 
 
 @login_required
@@ -70,7 +73,7 @@ def case_create(request, kind):
     organization_id = params.object_id(request.GET, "organization")
     if organization_id:
         organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=organization_id)
-    elif kind in (CaseKind.CHANGE, CaseKind.DEREGISTRATION):
+    elif kind in services.ORGANIZATION_KINDS:
         raise Http404
     form = _form_for(request, kind, organization)
     if request.method == "POST" and form.is_valid():
@@ -129,15 +132,22 @@ class CaseDetailView(ObjectDetailView):
             document_form=DocumentForm(),
             certificates=case.certificates.all(),
             needs_uscc=case.kind == CaseKind.REGISTRATION and not case.payload.get("uscc"),
+            needs_result=services.GUARDS["is_registered"](case) and any(
+                t.records_result for t in services.available_transitions(case, user)),
+            result_choices=TransitionForm().fields["result"].choices,
         )
         return context
 
 
 def case_details(case):
     """(label, proposed value, current value) rows; the current value only for changes."""
-    if case.kind == CaseKind.DEREGISTRATION:
-        form = DeregistrationForm()
-        return [(form.fields[k].label, v, None) for k, v in case.payload.items() if k in form.fields]
+    if case.kind in KIND_FORMS:
+        form = KIND_FORMS[case.kind]()
+        return [(form.fields[k].label, _display(form.fields[k], v, k), None)
+                for k, v in case.payload.items() if k in form.fields]
+    if case.kind == CaseKind.ANNUAL_REPORT:
+        return [(_("Year reported on"), case.period, None)] + (
+            [(_("Result"), case.get_result_display(), None)] if case.result else [])
     form = services.payload_form(case)
     form.is_valid()
     rows = []
@@ -181,7 +191,8 @@ def case_transition(request, case):
     data = form.cleaned_data
     try:
         case = services.transition(case, data["action"], request.user, comment=data["comment"],
-                                   data={"uscc": data["uscc"]}, expected_version=data["version"])
+                                   data={"uscc": data["uscc"], "result": data["result"]},
+                                   expected_version=data["version"])
     except services.TransitionConflict as exc:
         messages.warning(request, str(exc))
     except PermissionDenied as exc:

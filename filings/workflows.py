@@ -1,10 +1,10 @@
 """Each case kind's workflow as one readable table: states, transitions, who may take them, documents, deadlines.
 
-A transition names the roles that may take it. ``DECIDER`` stands for the authority that decides the case:
-street staff for community records and filings, the district reviewer for registrations, and for a change or
-deregistration whichever of the two manages the organization's tier. ``decides=True`` marks a decision: whoever
-submitted the case may not take it (separation of duties). The one service that moves a case is
-filings.services.transition().
+A transition names the roles that may take it. ``DECIDER`` stands for the authority that decides the case
+(``DECIDERS_BY_TIER``): the community for community records, the street for filings, the district bureau for
+registrations, and for a change, leadership change, revocation or annual report whichever of them manages the
+organization's tier. ``decides=True`` marks a decision: whoever drafted, edited or submitted the case may not take
+it (separation of duties). The one service that moves a case is filings.services.transition().
 """
 
 from dataclasses import dataclass, field
@@ -34,6 +34,10 @@ class Transition:
     effect: str = ""
     #: days to the next decision, counted from this transition (replaces the case's due date)
     due_days: int | None = None
+    #: name of a date rule in filings.services.DUE_RULES (a calendar date instead of a number of days)
+    due_rule: str = ""
+    #: the transition records a result (the annual inspection's pass / basic pass / fail)
+    records_result: bool = False
     style: str = "primary"
 
 
@@ -144,8 +148,10 @@ CHANGE = Workflow(
     tier="",
     required_documents=(DocumentKind.APPLICATION, DocumentKind.RESOLUTION),
     transitions=(
+        # The 30 days of 《社会团体登记管理条例》 art. 18 are the organization's limit (Case.filing_due_on), counted
+        # from the supervising unit's approval; they are not a review time.
         Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, (Role.STREET_STAFF,),
-                   submits=True, due_days=30, effect="mark_change_pending"),
+                   submits=True, effect="mark_change_pending"),
         Transition("return", _("Return for correction"), (S.SUBMITTED,), S.RETURNED, (DECIDER,), decides=True,
                    needs_reason=True, style="warning"),
         Transition("approve", _("Approve the change"), (S.SUBMITTED,), S.APPROVED, (DECIDER,), decides=True,
@@ -163,8 +169,10 @@ DEREGISTRATION = Workflow(
     tier="",
     required_documents=(DocumentKind.RESOLUTION, DocumentKind.LIQUIDATION_REPORT),
     transitions=(
+        # The 15 days after liquidation ends (《社会团体登记管理条例》 art. 20) are the organization's limit
+        # (Case.filing_due_on), not a review time.
         Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, (Role.STREET_STAFF,),
-                   submits=True, due_days=15, effect="mark_deregistering"),
+                   submits=True, effect="mark_deregistering"),
         Transition("return", _("Return for correction"), (S.SUBMITTED,), S.RETURNED, (DECIDER,), decides=True,
                    needs_reason=True, style="warning"),
         Transition("approve", _("Approve deregistration"), (S.SUBMITTED,), S.APPROVED, (DECIDER,), decides=True,
@@ -177,29 +185,85 @@ DEREGISTRATION = Workflow(
 )
 
 ANNUAL_REPORT = Workflow(
-    # Opened for every registered and filed organization by the yearly job (filings.lifecycle); the due date
-    # comes from the jurisdiction's AnnualReportPolicy. Registered: annual inspection with a result;
-    # filed: the annual update.
+    # Opened for every registered and filed organization by the daily job (filings.lifecycle); the due dates come
+    # from the jurisdiction's AnnualReportPolicy (DOMAIN.md §2). Registered (T1): two stages, the supervising unit
+    # by 31 March (recorded by the street on its behalf; skipped for a directly registered organization), then
+    # the registration authority by 31 May, which records pass / basic pass / fail. Filed (T2): the annual update,
+    # accepted by the street.
     kind=CaseKind.ANNUAL_REPORT,
     label=_("Annual report"),
     tier="",
     conditional_documents={"is_registered": (DocumentKind.ANNUAL_REPORT,)},
     transitions=(
         Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, (Role.STREET_STAFF,), submits=True,
-                   due_days=30),
-        Transition("return", _("Return for correction"), (S.SUBMITTED,), S.RETURNED, (DECIDER,), decides=True,
-                   needs_reason=True, style="warning"),
-        Transition("approve", _("Record the result"), (S.SUBMITTED,), S.APPROVED, (DECIDER,), decides=True,
-                   effect="record_annual_result", style="success"),
+                   due_rule="annual_review"),
+        Transition("supervisor_review", _("Record the supervising unit's approval"), (S.SUBMITTED,),
+                   S.UNDER_REVIEW, (Role.STREET_STAFF,), decides=True, when="is_supervised_registered",
+                   due_rule="annual_authority", style="success"),
+        Transition("return_supervisor", _("Return (supervising unit)"), (S.SUBMITTED,), S.RETURNED,
+                   (Role.STREET_STAFF,), decides=True, needs_reason=True, when="is_supervised_registered",
+                   style="warning"),
+        Transition("return", _("Return for correction"), (S.SUBMITTED, S.UNDER_REVIEW), S.RETURNED, (DECIDER,),
+                   decides=True, needs_reason=True, when="is_final_stage", style="warning"),
+        Transition("approve", _("Record the result"), (S.SUBMITTED, S.UNDER_REVIEW), S.APPROVED, (DECIDER,),
+                   decides=True, when="is_final_stage", records_result=True, effect="record_annual_result",
+                   style="success"),
         _comment(),
     ),
 )
 
-WORKFLOWS = {w.kind: w for w in (COMMUNITY_RECORD, FILING, REGISTRATION, CHANGE, DEREGISTRATION, ANNUAL_REPORT)}
+LEADERSHIP_CHANGE = Workflow(
+    # 换届: the organization elects its new leadership as its charter says and files the result; the new term is
+    # recorded on the organization (and the term alerts count towards its new end).
+    kind=CaseKind.LEADERSHIP_CHANGE,
+    label=_("Leadership change (换届)"),
+    tier="",
+    required_documents=(DocumentKind.RESOLUTION, DocumentKind.ELECTION_RECORD),
+    transitions=(
+        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, (Role.STREET_STAFF,),
+                   submits=True, due_days=30),
+        Transition("return", _("Return for correction"), (S.SUBMITTED,), S.RETURNED, (DECIDER,), decides=True,
+                   needs_reason=True, style="warning"),
+        Transition("approve", _("Record the new term"), (S.SUBMITTED,), S.APPROVED, (DECIDER,), decides=True,
+                   effect="record_new_term", style="success"),
+        Transition("reject", _("Refuse the leadership change"), (S.SUBMITTED,), S.REJECTED, (DECIDER,),
+                   decides=True, needs_reason=True, style="danger"),
+        _withdraw(),
+        _comment(),
+    ),
+)
 
-# Which authority decides, by the tier the case concerns.
+REVOCATION = Workflow(
+    # 撤销: proposed by the street or the district bureau on a ground that holds (no activity, or the annual
+    # inspection failed or skipped two years running); decided by the authority of the organization's tier.
+    kind=CaseKind.REVOCATION,
+    label=_("Revocation (撤销)"),
+    tier="",
+    creators=(Role.STREET_STAFF, Role.DISTRICT_REVIEWER),
+    required_documents=(DocumentKind.EVIDENCE,),
+    transitions=(
+        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED,
+                   (Role.STREET_STAFF, Role.DISTRICT_REVIEWER), submits=True, due_days=60),
+        Transition("return", _("Return for correction"), (S.SUBMITTED,), S.RETURNED, (DECIDER,), decides=True,
+                   needs_reason=True, style="warning"),
+        Transition("approve", _("Revoke"), (S.SUBMITTED,), S.APPROVED, (DECIDER,), decides=True,
+                   effect="revoke_organization", style="danger"),
+        Transition("reject", _("Do not revoke"), (S.SUBMITTED,), S.REJECTED, (DECIDER,), decides=True,
+                   needs_reason=True, style="outline-secondary"),
+        _withdraw(roles=(Role.STREET_STAFF, Role.DISTRICT_REVIEWER)),
+        _comment(),
+    ),
+)
+
+WORKFLOWS = {w.kind: w for w in (COMMUNITY_RECORD, FILING, REGISTRATION, CHANGE, DEREGISTRATION, ANNUAL_REPORT,
+                                  LEADERSHIP_CHANGE, REVOCATION)}
+
+# Which authority decides, by the tier the case concerns (民发〔2017〕191号 Q&A 五: "能登记的依法到所在地县级人民
+# 政府民政部门办理登记；达不到登记条件的，由街道办事处（乡镇政府）……实施管理；对主要在单个社区活动的……由社区党组织
+# 领导，基层群众性自治组织对其活动进行指导和管理"): T3 records in the community, T2 filings by the street, T1 by
+# the district bureau.
 DECIDERS_BY_TIER = {
-    Tier.COMMUNITY: (Role.STREET_STAFF,),
+    Tier.COMMUNITY: (Role.COMMUNITY_WORKER,),
     Tier.FILED: (Role.STREET_STAFF,),
     Tier.REGISTERED: (Role.DISTRICT_REVIEWER,),
 }

@@ -160,6 +160,14 @@ class TraineeKind(models.TextChoices):
     STREET_ASSISTANT = "street_assistant", _("Street assistant")
     COMMUNITY_WORKER = "community_worker", _("Community worker")
     VOLUNTEER = "volunteer", _("Volunteer")
+    # 豫民文〔2021〕115号: training for "……社会救助协理员、社区志愿者等，每年至少组织1次能力培训".
+    SOCIAL_ASSISTANCE_ASSISTANT = "social_assistance", _("Social assistance assistant (社会救助协理员)")
+
+
+class NoticeResult(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RECTIFIED = "rectified", _("Rectified")
+    NOT_RECTIFIED = "not_rectified", _("Not rectified by the deadline")
 
 
 class BrandLevel(models.TextChoices):

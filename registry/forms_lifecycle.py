@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from registry.choices import FlagReason, JobKind
+from registry.choices import FlagReason, JobKind, NoticeResult
 from registry.models import Activity, BrandDesignation, EvaluationGrade, Organization, Region, Term, Training
 
 
@@ -44,6 +44,10 @@ class TrainingForm(ScopedModelForm):
 
 
 class EvaluationGradeForm(ScopedModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grade"].help_text = _("Recorded by the district bureau (沪民社管发〔2024〕1号 第六条).")
+
     class Meta:
         model = EvaluationGrade
         fields = ["organization", "grade", "awarded_on", "evaluator"]
@@ -51,6 +55,11 @@ class EvaluationGradeForm(ScopedModelForm):
 
 
 class BrandDesignationForm(ScopedModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].help_text = _("Named by the county bureau, which selects quality projects once a year "
+                                           "(豫民文〔2021〕115号).")
+
     class Meta:
         model = BrandDesignation
         fields = ["organization", "project", "year", "level", "title"]
@@ -60,6 +69,18 @@ class FlagForm(forms.Form):
     reason = forms.ChoiceField(choices=[(v, label) for v, label in FlagReason.choices if v != "no_annual_report"],
                                label=_("Reason"))
     explanation = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Explanation"))
+
+
+class NoticeForm(forms.Form):
+    reason = forms.ChoiceField(choices=FlagReason.choices, label=_("Reason"))
+    explanation = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("What is to be rectified"))
+    deadline = forms.DateField(label=_("Rectify by"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class NoticeResultForm(forms.Form):
+    result = forms.ChoiceField(choices=[(v, label) for v, label in NoticeResult.choices if v != NoticeResult.PENDING],
+                               label=_("Result"))
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Note on the result"))
 
 
 class ReasonForm(forms.Form):

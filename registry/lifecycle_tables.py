@@ -4,7 +4,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from registry.audit_display import changes_text, record_type
-from registry.models import Activity, BrandDesignation, CreditFlag, EvaluationGrade, Organization, Training
+from registry.models import (
+    Activity,
+    BrandDesignation,
+    CreditFlag,
+    EvaluationGrade,
+    Organization,
+    RectificationNotice,
+    Training,
+)
 from registry.tables import BaseTable
 
 
@@ -49,6 +57,21 @@ class FlagTable(BaseTable):
     def render_repair(self, record):
         return format_html('<a class="btn btn-sm btn-outline-success" href="{}">{}</a>',
                            reverse("registry:flag_repair", args=[record.pk]), _("Repair"))
+
+
+class NoticeTable(BaseTable):
+    organization = tables.Column(linkify=True, verbose_name=_("Organization"))
+    record = tables.Column(verbose_name="", empty_values=(), orderable=False, exclude_from_export=True)
+
+    class Meta(BaseTable.Meta):
+        model = RectificationNotice
+        fields = ("organization", "reason", "explanation", "issued_on", "deadline", "result", "result_on")
+
+    def render_record(self, record):
+        if record.result != "pending":
+            return ""
+        return format_html('<a class="btn btn-sm btn-outline-success" href="{}">{}</a>',
+                           reverse("registry:notice_result", args=[record.pk]), _("Record the result"))
 
 
 class ZombieTable(BaseTable):

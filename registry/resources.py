@@ -72,13 +72,15 @@ class TermWidget(widgets.Widget):
 class RegionWidget(widgets.Widget):
     """A region by its code, among those the importing user may see."""
 
-    def __init__(self, levels, **kwargs):
-        self.levels, self.user, self._cache = levels, None, None
+    def __init__(self, levels, required=True, **kwargs):
+        self.levels, self.user, self._cache, self.required = levels, None, None, required
         super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
         code = str(value or "").strip().split(".")[0]  # Excel may hand a number back as "330106002001.0"
         if not code:
+            if not self.required:
+                return None
             raise ValueError(_("this column is required"))
         if self._cache is None:
             regions = Region.objects.filter(level__in=self.levels)
@@ -96,12 +98,14 @@ class RegionWidget(widgets.Widget):
 class OrganizationWidget(widgets.Widget):
     """An organization by its USCC, filing number, ledger number or name, among those the user may see."""
 
-    def __init__(self, **kwargs):
-        self.user = None
+    def __init__(self, required=True, **kwargs):
+        self.user, self.required = None, required
         super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
         reference = str(value or "").strip()
+        if not reference and not self.required:
+            return None
         organization = find_organization(reference, self.user)
         if organization is None:
             raise ValueError(_("organization %(ref)r is unknown or outside your jurisdiction") % {"ref": reference})
@@ -163,7 +167,11 @@ class ScopedResource(resources.ModelResource):
             self.create_instances.clear()
 
     def _save(self, instances, batch_size=None):
-        # Keep a history row for every imported record, as for one created through a page.
+        # Keep a history row for every imported record of a model with history, as for one created through a page
+        # (activities and trainings have none: the record itself is their history).
+        if not hasattr(self._meta.model, "history"):
+            self._meta.model.objects.bulk_create(instances, batch_size=batch_size or 1000)
+            return
         bulk_create_with_history(instances, self._meta.model, batch_size=batch_size or 1000,
                                  default_user=self.user, default_change_reason="import")
 
@@ -326,7 +334,10 @@ class ActivityResource(ScopedResource):
 
 class TrainingResource(ScopedResource):
     region = fields.Field(attribute="region", column_name="区划代码",
-                          widget=RegionWidget(tuple(RegionLevel.values)))
+                          widget=RegionWidget(tuple(RegionLevel.values), required=False))
+    # The organization of a trained head, so imported head trainings count (DOMAIN.md §3 rule 23).
+    organization = fields.Field(attribute="organization", column_name="组织编号或名称",
+                                widget=OrganizationWidget(required=False))
     person_name = fields.Field(attribute="person_name", column_name="姓名", widget=widgets.CharWidget())
     trainee_kind = fields.Field(attribute="trainee_kind", column_name="人员类别",
                                 widget=ChoiceWidget(TraineeKind, required=True))
@@ -336,7 +347,7 @@ class TrainingResource(ScopedResource):
 
     class Meta:
         model = Training
-        fields = ("region", "person_name", "trainee_kind", "course", "held_on", "hours")
+        fields = ("region", "organization", "person_name", "trainee_kind", "course", "held_on", "hours")
         import_id_fields = ()
         force_init_instance = True
         use_bulk = True
@@ -348,6 +359,14 @@ class TrainingResource(ScopedResource):
         instance.recorded_by = self.user
         if instance.hours is None:
             instance.hours = 0
+        if instance.region_id is None and instance.organization_id is not None:
+            instance.region = instance.organization.region
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        if instance.region_id is None and "region" not in errors and "organization" not in errors:
+            errors["region"] = [_("Fill in the region code or the organization.")]
+        super().validate_instance(instance, errors, validate_unique)
 
 
 def find_organization(reference, user):

@@ -17,6 +17,7 @@ from registry.models import (
     CreditFlag,
     EvaluationGrade,
     Organization,
+    RectificationNotice,
     Region,
     Training,
 )
@@ -95,6 +96,12 @@ def _flag(world, side):
                                      explanation=f"矩阵异常{side.upper()}{next(_serial)}")
 
 
+def _notice(world, side):
+    return RectificationNotice.objects.create(organization=_organization(world, side), reason="other",
+                                              explanation=f"矩阵整改{side.upper()}{next(_serial)}",
+                                              deadline="2099-12-31")
+
+
 def _audit(world, side):
     return AuditEvent.objects.create(action="update", region_code=_community(world, side).code,
                                      object_repr=f"矩阵审计{side.upper()}{next(_serial)}")
@@ -112,13 +119,14 @@ OBJECTS = {
     EvaluationGrade: _grade,
     BrandDesignation: _brand,
     CreditFlag: _flag,
+    RectificationNotice: _notice,
     AuditEvent: _audit,
 }
 
 # The text by which a listed object is recognised on a page, in an API response or an export.
 MARKERS = {Region: "name", Organization: "name", Case: "title", Document: "original_name", Certificate: "number",
            Activity: "title", Training: "person_name", EvaluationGrade: "evaluator", BrandDesignation: "project",
-           CreditFlag: "explanation", AuditEvent: "object_repr"}
+           CreditFlag: "explanation", RectificationNotice: "explanation", AuditEvent: "object_repr"}
 
 
 def marker(obj):
@@ -176,3 +184,42 @@ def object_kwargs(view_class, obj, kwarg_names):
     if len(kwarg_names) != 1:
         raise AssertionError(f"{view_class} takes {kwarg_names}: define matrix_kwargs(obj) on the view")
     return {kwarg_names[0]: obj.pk}
+
+
+# Who decides (issue 11; the policy sentence is cited beside each rule in the code): (action, tier of the
+# organization, role of the cast, allowed?). tests/test_permission_matrix.py::test_who_decides walks each row through
+# the API (and the page where there is one) on an organization of street A's community 宝石社区.
+WHO_DECIDES = [
+    # "Zombie" clearing: T1 the district bureau, T2 the street, T3 the community (沪民社管发〔2024〕1号 第三条).
+    ("clear_zombie", "registered", "reviewer", True),
+    ("clear_zombie", "registered", "street_a", False),
+    ("clear_zombie", "registered", "community_a", False),
+    ("clear_zombie", "filed", "street_a", True),
+    ("clear_zombie", "filed", "reviewer", False),
+    ("clear_zombie", "filed", "community_a", False),
+    ("clear_zombie", "community", "community_a", True),
+    ("clear_zombie", "community", "street_a", False),
+    # Evaluation grades: the district bureau (沪民社管发〔2024〕1号 第六条).
+    ("record_grade", "registered", "reviewer", True),
+    ("record_grade", "registered", "street_a", False),
+    ("record_grade", "registered", "community_a", False),
+    # Brand designations: the county bureau (豫民文〔2021〕115号).
+    ("name_brand", "filed", "reviewer", True),
+    ("name_brand", "filed", "street_a", False),
+    ("name_brand", "filed", "community_a", False),
+    # Credit flags: registered legal persons only, by the district bureau; T2/T3 get a rectification notice.
+    ("list_flag", "registered", "reviewer", True),
+    ("list_flag", "registered", "street_a", False),
+    ("list_flag", "filed", "reviewer", False),
+    ("issue_notice", "filed", "street_a", True),
+    ("issue_notice", "filed", "community_a", False),
+    ("issue_notice", "community", "community_a", True),
+    ("issue_notice", "community", "street_a", False),
+    # Cases: T3 records decided in the community, T2 filings by the street, T1 registrations by the district.
+    ("decide_case:community_record", "community", "community_a", True),
+    ("decide_case:community_record", "community", "street_a", False),
+    ("decide_case:filing", "filed", "street_a", True),
+    ("decide_case:filing", "filed", "reviewer", False),
+    ("decide_case:registration", "registered", "reviewer", True),
+    ("decide_case:registration", "registered", "street_a", False),
+]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.matrix import OBJECTS, PARAMETERS, PUBLIC, UNSCOPED, marker, object_kwargs
+from tests.matrix import OBJECTS, PARAMETERS, PUBLIC, UNSCOPED, WHO_DECIDES, marker, object_kwargs
 
 
 @dataclass
@@ -173,3 +173,78 @@ def test_anonymous_cannot_open_objects(route, world, cast, client):
     kwargs = object_kwargs(route.view_class, make(world, "a"), route.object_kwarg_names)
     status = _request(client, route, kwargs).status_code
     assert status in ((401, 403) if route.is_api else (302,)), f"anonymous on {route.name}: {status}"
+
+
+def _tiered_organization(world, tier):
+    from tests.factories import OrganizationFactory, make_uscc
+
+    extra = {"registered": {"legal_form": "social_service", "uscc": make_uscc(legal_form_digit="2"),
+                            "filing_number": None},
+             "filed": {}, "community": {"filing_number": None, "ledger_number": "TZ-MATRIX"}}[tier]
+    return OrganizationFactory(name=f"谁决定{tier}", region=world.community_a1, tier=tier, **extra)
+
+
+def _decide_case(kind, world, cast, author):
+    """A submitted case of ``kind`` by a second author of the right role (so separation of duties is not what
+    refuses the role under test)."""
+    from filings.services import add_document, create_case, required_documents, transition
+    from registry.choices import Role
+    from tests.conftest import pdf
+    from tests.factories import UserFactory, org_payload, registration_payload
+
+    role, region = {"community_record": (Role.COMMUNITY_WORKER, world.community_a1),
+                    "filing": (Role.STREET_STAFF, world.street_a),
+                    "registration": (Role.STREET_STAFF, world.street_a)}[kind]
+    author = UserFactory(username=f"author_{kind}", role=role, regions=[region])
+    payload = (registration_payload(world.community_a1, legal_form="social_service") if kind == "registration"
+               else org_payload(world.community_a1, name=f"谁决定{kind}"))
+    case = create_case(author, kind, payload)
+    for doc_kind in required_documents(case):
+        add_document(author, case, pdf(f"{doc_kind}.pdf"), doc_kind)
+    return transition(case, "submit", author)
+
+
+@pytest.mark.parametrize(("action", "tier", "role", "allowed"), WHO_DECIDES,
+                         ids=lambda v: str(v))
+def test_who_decides(action, tier, role, allowed, world, cast, client_for):
+    from registry.models import Organization
+
+    client = client_for(getattr(cast, role))
+    json = {"content_type": "application/json"}
+    if action.startswith("decide_case:"):
+        case = _decide_case(action.split(":")[1], world, cast, role)
+        step = "approve" if case.kind != "registration" else "accept"
+        page = client.get(f"/cases/{case.pk}/").content.decode()
+        assert (f'data-testid="action-{step}"' in page) is allowed
+        response = client.post(f"/api/cases/{case.pk}/transition/", {"action": step}, **json)
+        assert (response.status_code == 200) is allowed, (response.status_code, response.content[:300])
+        return
+    organization = _tiered_organization(world, tier)
+    if action == "clear_zombie":
+        Organization.objects.filter(pk=organization.pk).update(status="dormant")
+        response = client.post(f"/api/zombies/{organization.pk}/decide/", {"decision": "clear", "reason": "无活动"},
+                               **json)
+        ok = 200
+    elif action == "record_grade":
+        response = client.post("/api/grades/", {"organization": organization.pk, "grade": "4A",
+                                                "awarded_on": "2026-01-01"}, **json)
+        assert (client.get("/grades/new/").status_code == 200) is allowed
+        ok = 201
+    elif action == "name_brand":
+        response = client.post("/api/brands/", {"organization": organization.pk, "year": 2026, "level": "county"},
+                               **json)
+        assert (client.get("/brands/new/").status_code == 200) is allowed
+        ok = 201
+    elif action == "list_flag":
+        response = client.post("/api/credit-flags/", {"organization": organization.pk, "reason": "unreachable",
+                                                      "explanation": "无法联系"}, **json)
+        ok = 201
+    else:
+        response = client.post("/api/rectification-notices/", {
+            "organization": organization.pk, "reason": "other", "explanation": "整改", "deadline": "2099-01-01"},
+            **json)
+        assert (client.get(f"/organizations/{organization.pk}/notice/").status_code == 200) is allowed
+        ok = 201
+    assert (response.status_code == ok) is allowed, (response.status_code, response.content[:300])
+    if not allowed:
+        assert response.status_code in (400, 403), response.status_code

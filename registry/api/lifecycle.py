@@ -17,11 +17,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from registry import params
+from registry import lifecycle, params
 from registry.api.base import ScopedViewSetMixin
 from registry.choices import JobKind, OrgStatus, Role
 from registry.jobs import start
-from registry.lifecycle import RECORDERS, raise_flag, repair_flag
+from registry.lifecycle import raise_flag, repair_flag
 from registry.limits import fallback_cache
 from registry.models import (
     Activity,
@@ -31,6 +31,7 @@ from registry.models import (
     EvaluationGrade,
     Job,
     Organization,
+    RectificationNotice,
     Training,
 )
 
@@ -43,23 +44,23 @@ def as_drf(exc):
 
 class RecordViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                     viewsets.GenericViewSet):
-    """Records are added, never edited or deleted through the API; the access rule applies to reads and writes."""
+    """Records are added, never edited or deleted through the API; the access rule applies to reads and writes.
+    A create calls the same service as the page (``service``), with the serializer's plain data."""
+
+    service = None
 
     def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        organization = data.get("organization")
         user = self.request.user
-        if not (user.is_superuser or user.role in RECORDERS):
+        if not lifecycle.has_role(user, self.roles):
             raise PermissionDenied(_("Your role may not record this."))
-        organization = serializer.validated_data.get("organization")
         if organization is not None and not Organization.objects.visible_to(user).filter(pk=organization.pk).exists():
             raise ValidationError({"organization": _("No such organization in your jurisdiction.")})
-        with transaction.atomic():
-            instance = serializer.save(recorded_by=user)
-            self.after_create(instance)
-            if not type(instance).objects.visible_to(user).filter(pk=instance.pk).exists():
-                raise PermissionDenied(_("This record would lie outside your jurisdiction."))
-
-    def after_create(self, instance):
-        pass
+        try:
+            serializer.instance = type(self).service(user, data)
+        except (DjangoPermissionDenied, DjangoValidationError) as exc:
+            raise as_drf(exc) from None
 
 
 class ActivitySerializer(serializers.ModelSerializer):
@@ -74,10 +75,8 @@ class ActivityViewSet(RecordViewSet):
     queryset = Activity.objects.all()
     serializer_class = ActivitySerializer
     filterset_fields = ["organization", "campaign"]
-
-    def after_create(self, activity):
-        Organization.objects.filter(pk=activity.organization_id).exclude(
-            last_activity_on__gte=activity.held_on).update(last_activity_on=activity.held_on)
+    service = staticmethod(lifecycle.record_activity)
+    roles = lifecycle.RECORDERS
 
 
 class TrainingSerializer(serializers.ModelSerializer):
@@ -86,12 +85,15 @@ class TrainingSerializer(serializers.ModelSerializer):
         fields = ["id", "region", "organization", "person_name", "trainee_kind", "course", "held_on", "hours",
                   "recorded_by"]
         read_only_fields = ["recorded_by"]
+        extra_kwargs = {"region": {"required": False, "help_text": "Defaults to the organization's region."}}
 
 
 class TrainingViewSet(RecordViewSet):
     queryset = Training.objects.all()
     serializer_class = TrainingSerializer
     filterset_fields = ["organization", "trainee_kind"]
+    service = staticmethod(lifecycle.record_training)
+    roles = lifecycle.RECORDERS
 
 
 class GradeSerializer(serializers.ModelSerializer):
@@ -102,17 +104,13 @@ class GradeSerializer(serializers.ModelSerializer):
 
 
 class GradeViewSet(RecordViewSet):
+    """Evaluation grades, recorded by the district bureau (沪民社管发〔2024〕1号 第六条)."""
+
     queryset = EvaluationGrade.objects.all()
     serializer_class = GradeSerializer
     filterset_fields = ["organization", "grade"]
-
-    def perform_create(self, serializer):
-        serializer.validated_data["valid_until"] = EvaluationGrade.validity(serializer.validated_data["awarded_on"])
-        super().perform_create(serializer)
-
-    def after_create(self, grade):
-        Organization.objects.filter(pk=grade.organization_id).update(grade=grade.grade,
-                                                                      grade_valid_until=grade.valid_until)
+    service = staticmethod(lifecycle.record_grade)
+    roles = lifecycle.GRADE_RECORDERS
 
 
 class BrandSerializer(serializers.ModelSerializer):
@@ -123,13 +121,13 @@ class BrandSerializer(serializers.ModelSerializer):
 
 
 class BrandViewSet(RecordViewSet):
+    """Brand organizations and projects, named by the county bureau (豫民文〔2021〕115号)."""
+
     queryset = BrandDesignation.objects.all()
     serializer_class = BrandSerializer
     filterset_fields = ["organization", "year", "level"]
-
-    def after_create(self, brand):
-        if not brand.project:
-            Organization.objects.filter(pk=brand.organization_id).update(is_brand=True)
+    service = staticmethod(lifecycle.name_brand)
+    roles = lifecycle.BRAND_RECORDERS
 
 
 class FlagSerializer(serializers.ModelSerializer):
@@ -175,6 +173,52 @@ class FlagViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelM
             raise as_drf(exc) from None
         flag.refresh_from_db()
         return Response(FlagSerializer(flag).data)
+
+
+class NoticeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RectificationNotice
+        fields = ["id", "organization", "reason", "explanation", "issued_on", "issued_by", "deadline", "result",
+                  "result_on", "result_by", "result_note"]
+        read_only_fields = ["issued_on", "issued_by", "result", "result_on", "result_by", "result_note"]
+
+
+class NoticeResultSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(choices=["rectified", "not_rectified"])
+    note = serializers.CharField()
+
+
+class NoticeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                    viewsets.GenericViewSet):
+    """Rectification notices (整改通知) to filed and community groups: POST issues one; `result` records the outcome."""
+
+    queryset = RectificationNotice.objects.all()
+    serializer_class = NoticeSerializer
+    filterset_fields = ["organization", "result", "reason"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            notice = lifecycle.issue_notice(data["organization"], data["reason"], data["explanation"],
+                                            user=self.request.user, deadline=data["deadline"])
+        except (DjangoPermissionDenied, DjangoValidationError) as exc:
+            raise as_drf(exc) from None
+        if notice is None:
+            raise ValidationError(_("A notice for this reason is pending already."))
+        serializer.instance = notice
+
+    @extend_schema(request=NoticeResultSerializer, responses=NoticeSerializer)
+    @action(detail=True, methods=["post"])
+    def result(self, request, pk=None):
+        notice = self.get_object()
+        data = NoticeResultSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            lifecycle.record_notice_result(request.user, notice, data.validated_data["result"],
+                                           data.validated_data["note"])
+        except (DjangoPermissionDenied, DjangoValidationError) as exc:
+            raise as_drf(exc) from None
+        return Response(NoticeSerializer(notice).data)
 
 
 class ZombieSerializer(serializers.ModelSerializer):
@@ -286,7 +330,8 @@ class LookupSerializer(serializers.ModelSerializer):
     category = serializers.StringRelatedField()
     community = serializers.CharField(source="region.name")
     number = serializers.CharField()
-    certificate_valid = serializers.BooleanField(source="is_open")
+    certificate_valid = serializers.BooleanField(
+        help_text="True only for an open organization holding an issued certificate that was not revoked.")
 
     class Meta:
         model = Organization
@@ -305,7 +350,9 @@ class PublicLookupView(APIView):
         query = params.text(request.query_params, "q", max_length=100)
         if len(query) < 2:
             return Response([])
-        results = (Organization.objects.select_related("region", "category")
+        from registry.views.lookup import with_certificate_validity
+
+        results = (with_certificate_validity(Organization.objects.select_related("region", "category"))
                    .filter(Q(name__icontains=query) | Q(uscc=query.upper()) | Q(filing_number=query)
                            | Q(ledger_number=query)).order_by("name")[:20])
         return Response(LookupSerializer(results, many=True).data)

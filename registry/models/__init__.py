@@ -6,6 +6,7 @@ from registry.models.lifecycle import (
     CreditFlag,
     EvaluationGrade,
     Notification,
+    RectificationNotice,
     Training,
 )
 from registry.models.organizations import Organization, Term, clean_uscc
@@ -13,7 +14,24 @@ from registry.models.regions import Region, code_prefixes, committee_type_of, ne
 from registry.models.users import User
 
 __all__ = [
-    "Activity", "AuditAction", "AuditEvent", "BrandDesignation", "CreditFlag", "EvaluationGrade", "Job",
-    "Notification", "Organization", "PersonalDataView", "Region", "Term", "Training", "User", "clean_uscc",
-    "code_prefixes", "committee_type_of", "nearest_for_code", "township_kind_of",
+    "Activity",
+    "AuditAction",
+    "AuditEvent",
+    "BrandDesignation",
+    "CreditFlag",
+    "EvaluationGrade",
+    "Job",
+    "Notification",
+    "Organization",
+    "PersonalDataView",
+    "RectificationNotice",
+    "Region",
+    "Term",
+    "Training",
+    "User",
+    "clean_uscc",
+    "code_prefixes",
+    "committee_type_of",
+    "nearest_for_code",
+    "township_kind_of",
 ]

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.calendar import add_years
-from registry.choices import BrandLevel, FlagList, FlagReason, Grade, TraineeKind, Vocabulary
+from registry.changes import AnnouncesWrites
+from registry.choices import BrandLevel, FlagList, FlagReason, Grade, NoticeResult, TraineeKind, Vocabulary
 from registry.scoping import ScopedQuerySet
 
 ORG = "registry.Organization"
@@ -16,6 +17,10 @@ ORG = "registry.Organization"
 
 class ScopedByOrganization(ScopedQuerySet):
     pass
+
+
+class FigureRecords(AnnouncesWrites, ScopedByOrganization):
+    """Records the figures read (trainings, grades, brands): bulk writes announce their organizations."""
 
 
 class Activity(models.Model):
@@ -64,7 +69,7 @@ class Training(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                                     verbose_name=_("recorded by"))
 
-    objects = ScopedByOrganization.as_manager()
+    objects = FigureRecords.as_manager()
 
     class Meta:
         verbose_name = _("training record")
@@ -88,7 +93,7 @@ class EvaluationGrade(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                                     verbose_name=_("recorded by"))
 
-    objects = ScopedByOrganization.as_manager()
+    objects = FigureRecords.as_manager()
 
     class Meta:
         verbose_name = _("evaluation grade")
@@ -117,7 +122,7 @@ class BrandDesignation(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                                     verbose_name=_("recorded by"))
 
-    objects = ScopedByOrganization.as_manager()
+    objects = FigureRecords.as_manager()
 
     class Meta:
         verbose_name = _("brand designation")
@@ -162,6 +167,42 @@ class CreditFlag(models.Model):
             # One current flag per organization and reason: a daily job may run twice without doubling it.
             models.UniqueConstraint(fields=["organization", "reason"], condition=models.Q(repaired_on__isnull=True),
                                     name="one_current_flag_per_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} {self.get_reason_display()}"
+
+
+class RectificationNotice(models.Model):
+    """整改通知: what a filed (T2) or community-guided (T3) group gets where a registered legal person would be
+    listed (DOMAIN.md §3: credit flags apply to T1 only) — a reason, a deadline and, in the end, a result."""
+
+    scope_region_lookup = "organization__region__code"
+
+    organization = models.ForeignKey(ORG, models.PROTECT, related_name="rectification_notices",
+                                     verbose_name=_("organization"))
+    reason = models.CharField(_("reason"), max_length=30, choices=FlagReason.choices)
+    explanation = models.TextField(_("explanation"))
+    issued_on = models.DateField(_("issued on"), default=timezone.localdate)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("issued by"), help_text=_("Empty when a scheduled check issued it."))
+    deadline = models.DateField(_("rectify by"))
+    result = models.CharField(_("result"), max_length=16, choices=NoticeResult.choices, default=NoticeResult.PENDING)
+    result_on = models.DateField(_("result recorded on"), null=True, blank=True)
+    result_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("result recorded by"))
+    result_note = models.TextField(_("note on the result"), blank=True)
+
+    objects = ScopedByOrganization.as_manager()
+
+    class Meta:
+        verbose_name = _("rectification notice")
+        verbose_name_plural = _("rectification notices")
+        ordering = ["-issued_on", "-pk"]
+        constraints = [
+            # One pending notice per organization and reason: a daily job may run twice without doubling it.
+            models.UniqueConstraint(fields=["organization", "reason"], condition=models.Q(result="pending"),
+                                    name="one_pending_notice_per_reason"),
         ]
 
     def __str__(self):

@@ -9,12 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET
 
-from registry.choices import CommitteeType, RegionLevel, Role
+from registry import lifecycle
+from registry.choices import CommitteeType, RegionLevel, Role, Tier
 from registry.context_processors import menu_for
 from registry.filters import OrganizationFilterSet, RegionFilterSet
 from registry.forms import CommunityForm, CommunityImportForm
 from registry.generic import ObjectDetailView, ObjectListView, scoped
-from registry.lifecycle import FLAG_ROLES, RECORDERS
+from registry.lifecycle import FLAG_ROLES, NOTICE_ROLES, RECORDERS
 from registry.models import Organization, PersonalDataView, Region
 from registry.permissions import has_role, permits
 from registry.personal import mask_id, mask_phone, may_view_full_id
@@ -177,7 +178,12 @@ class OrganizationDetailView(ObjectDetailView):
             activities=organization.activities.all()[:5],
             grades=organization.grades.all()[:3],
             brands=organization.brands.all()[:5],
-            may_flag=user.is_superuser or user.role in FLAG_ROLES,
+            may_flag=(user.is_superuser or user.role in FLAG_ROLES) and organization.tier == Tier.REGISTERED,
+            notices=organization.rectification_notices.filter(result="pending"),
+            may_notice=organization.tier in NOTICE_ROLES
+            and lifecycle.has_role(user, NOTICE_ROLES[organization.tier]),
+            may_revoke=organization.is_open and organization.tier != Tier.COMMUNITY
+            and lifecycle.has_role(user, (Role.STREET_STAFF, Role.DISTRICT_REVIEWER)),
             may_record=user.is_superuser or user.role in RECORDERS,
             party_url=_optional_url("partybuilding:organization_party", organization.pk),
         )

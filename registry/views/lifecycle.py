@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
+from registry import lifecycle
 from registry import lifecycle_tables as tables
 from registry.choices import JobKind, JobStatus, OrgStatus, Role
 from registry.filters import AuditFilterSet, OrganizationFilterSet
@@ -21,12 +22,14 @@ from registry.forms_lifecycle import (
     EvaluationGradeForm,
     FlagForm,
     ImportForm,
+    NoticeForm,
+    NoticeResultForm,
     ReasonForm,
     TrainingForm,
 )
 from registry.generic import ObjectListView, scoped
 from registry.jobs import start, template_workbook
-from registry.lifecycle import RECORDERS, raise_flag, repair_flag
+from registry.lifecycle import BRAND_RECORDERS, GRADE_RECORDERS, RECORDERS, raise_flag, repair_flag
 from registry.models import (
     Activity,
     AuditEvent,
@@ -35,12 +38,15 @@ from registry.models import (
     EvaluationGrade,
     Job,
     Organization,
+    RectificationNotice,
     Training,
 )
 from registry.permissions import has_role, permits
 
 may_record = has_role(*RECORDERS)
 may_import = has_role(Role.STREET_STAFF, Role.DISTRICT_REVIEWER, Role.ADMIN)
+may_grade = has_role(*GRADE_RECORDERS)
+may_name_brand = has_role(*BRAND_RECORDERS)
 
 
 class ActivityListView(ObjectListView):
@@ -95,6 +101,15 @@ class FlagListView(ObjectListView):
         return super().get_queryset().filter(repaired_on__isnull=True)
 
 
+class NoticeListView(ObjectListView):
+    model = RectificationNotice
+    queryset = RectificationNotice.objects.select_related("organization")
+    table_class = tables.NoticeTable
+    filterset_fields = ["result", "reason"]
+    export_basename = "rectification-notices"
+    title = _l("Rectification notices")
+
+
 class ZombieListView(ObjectListView):
     """Organizations the daily job marked DORMANT: street staff clear them or reactivate them."""
 
@@ -106,68 +121,91 @@ class ZombieListView(ObjectListView):
     title = _l("Zombie candidates")
 
 
-def _record(request, form_class, title, after=None):
-    initial = {"organization": request.GET.get("organization")} if request.GET.get("organization") else None
+def _record(request, form_class, title, service):
+    """One page for each record kind: the form's plain data goes to the same service the API calls (which checks
+    role and scope again)."""
+    initial = {"organization": request.GET.get("organization")} if request.GET.get("organization", "").isdigit() \
+        else None
     form = form_class(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            record = form.save(commit=False)
-            record.recorded_by = request.user
-            if after:
-                after(record)
-            record.save()
-            if not type(record).objects.visible_to(request.user).filter(pk=record.pk).exists():
-                raise PermissionDenied(_("This record would lie outside your jurisdiction."))
-        messages.success(request, _("Saved."))
-        return redirect(request.path.rsplit("/new/", 1)[0] + "/")
+        try:
+            service(request.user, form.cleaned_data)
+        except (PermissionDenied, ValidationError) as exc:
+            form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(request.path.rsplit("/new/", 1)[0] + "/")
     return render(request, "registry/record_form.html", {"form": form, "title": title,
                                                          "cancel_url": request.path.rsplit("/new/", 1)[0] + "/"})
-
-
-def _after_activity(activity):
-    organization = activity.organization
-    if not organization.last_activity_on or activity.held_on > organization.last_activity_on:
-        Organization.objects.filter(pk=organization.pk).update(last_activity_on=activity.held_on)
-
-
-def _after_grade(grade):
-    grade.valid_until = EvaluationGrade.validity(grade.awarded_on)
-    organization = grade.organization
-    organization.grade, organization.grade_valid_until = grade.grade, grade.valid_until
-    organization.save(update_fields=["grade", "grade_valid_until", "updated_at"])
-
-
-def _after_brand(brand):
-    if not brand.project:
-        Organization.objects.filter(pk=brand.organization_id).update(is_brand=True)
 
 
 @login_required
 @permits(may_record, _l("Your role may not record this."))
 def activity_create(request):
-    return _record(request, ActivityForm, _("Record an activity"), _after_activity)
+    return _record(request, ActivityForm, _("Record an activity"), lifecycle.record_activity)
 
 
 @login_required
 @permits(may_record, _l("Your role may not record this."))
 def training_create(request):
-    return _record(request, TrainingForm, _("Record a training"))
+    return _record(request, TrainingForm, _("Record a training"), lifecycle.record_training)
 
 
 @login_required
-@permits(may_record, _l("Your role may not record this."))
+@permits(may_grade, _l("The district bureau records evaluation grades (沪民社管发〔2024〕1号 第六条)."))
 def grade_create(request):
-    return _record(request, EvaluationGradeForm, _("Record an evaluation grade"), _after_grade)
+    return _record(request, EvaluationGradeForm, _("Record an evaluation grade"), lifecycle.record_grade)
 
 
 @login_required
-@permits(may_record, _l("Your role may not record this."))
+@permits(may_name_brand, _l("The county bureau names brand organizations and projects (豫民文〔2021〕115号)."))
 def brand_create(request):
-    return _record(request, BrandDesignationForm, _("Name a brand organization or project"), _after_brand)
+    return _record(request, BrandDesignationForm, _("Name a brand organization or project"), lifecycle.name_brand)
+
+
+@scoped(Organization)
+def organization_notice(request, organization):
+    """整改通知 for a filed or community group (where a registered one would be listed)."""
+    if not lifecycle.has_role(request.user, lifecycle.NOTICE_ROLES.get(organization.tier, ())):
+        raise PermissionDenied(_("The street notifies filed groups, the community its community-guided groups."))
+    form = NoticeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            notice = lifecycle.issue_notice(organization, data["reason"], data["explanation"], user=request.user,
+                                            deadline=data["deadline"])
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            if notice is None:
+                messages.info(request, _("A notice for this reason is pending already."))
+            else:
+                messages.success(request, _("Rectification notice issued."))
+            return redirect(organization)
+    return render(request, "registry/record_form.html", {"form": form, "title": _("Rectification notice to "
+                                                         "%(name)s") % {"name": organization.name}})
+
+
+@scoped(RectificationNotice)
+def notice_result(request, notice):
+    form = NoticeResultForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.record_notice_result(request.user, notice, form.cleaned_data["result"],
+                                           form.cleaned_data["note"])
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Result recorded."))
+            return redirect("registry:notice_list")
+    return render(request, "registry/record_form.html", {"form": form, "title": _("Result: %(notice)s")
+                                                         % {"notice": notice}})
 
 
 @scoped(Organization)
 def organization_flag(request, organization):
+    if not lifecycle.has_role(request.user, lifecycle.FLAG_ROLES):
+        raise PermissionDenied(_("The district bureau lists registered organizations."))
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -2,10 +2,28 @@ from django.db.models import Q
 from django.shortcuts import render
 
 from registry import params
+from registry.choices import CLOSED_STATUSES
 from registry.limits import over_limit
 from registry.models import Organization
 
 __all__ = ["public_lookup"]
+
+# Certificates that attest an organization's standing (filing certificate, community record, decision to register);
+# a refusal or a decision to deregister or revoke attests nothing.
+STANDING_CERTIFICATES = ("filing_certificate", "record_certificate", "registration_decision")
+ENDING_CERTIFICATES = ("deregistration_decision", "revocation_decision")
+
+
+def with_certificate_validity(organizations):
+    """Annotates ``certificate_valid``: "valid" only for an open organization holding an issued certificate of
+    standing that no deregistration or revocation decision followed."""
+    from django.db.models import Exists, OuterRef
+
+    certificate = Organization._meta.get_field("certificates").related_model  # filings builds on registry
+    issued = certificate.objects.filter(organization=OuterRef("pk"), kind__in=STANDING_CERTIFICATES)
+    ended = certificate.objects.filter(organization=OuterRef("pk"), kind__in=ENDING_CERTIFICATES)
+    return organizations.annotate(certificate_valid=Exists(issued) & ~Exists(ended) & ~Q(status__in=CLOSED_STATUSES))
+
 
 PUBLIC_FIELDS = ("name", "tier", "category__name", "region__name", "status", "uscc", "filing_number",
                  "ledger_number")
@@ -23,7 +41,7 @@ def public_lookup(request):
     results = []
     if len(query) >= 2:
         number = query.upper()
-        results = (Organization.objects.select_related("region", "category")
+        results = (with_certificate_validity(Organization.objects.select_related("region", "category"))
                    .filter(Q(name__icontains=query) | Q(uscc=number) | Q(filing_number=query)
                            | Q(ledger_number=query))
                    .order_by("name")[:20])

@@ -5,3 +5,52 @@ document.addEventListener("change", function (event) {
     field.form.submit();
   }
 });
+
+// A failed action keeps what the user typed. A form marked data-keep-draft saves its text on submit; the page
+// that answers puts it back when it reports a failure (an error or warning message) and forgets it otherwise.
+(function () {
+  var prefix = "shequ-draft:" + window.location.pathname + ":";
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-keep-draft]")) {
+      return;
+    }
+    var typed = {};
+    form.querySelectorAll("textarea[name], input[type=text][name]").forEach(function (field) {
+      if (field.value) {
+        typed[field.name] = field.value;
+      }
+    });
+    try {
+      window.sessionStorage.setItem(prefix + form.id, JSON.stringify(typed));
+    } catch (error) { /* storage refused (private mode): nothing to keep */ }
+  }, true);
+
+  function restore() {
+    var failed = document.querySelector("[data-message~='error'], [data-message~='warning']");
+    document.querySelectorAll("form[data-keep-draft]").forEach(function (form) {
+      var saved = null;
+      try {
+        saved = window.sessionStorage.getItem(prefix + form.id);
+        window.sessionStorage.removeItem(prefix + form.id);
+      } catch (error) { return; }
+      if (!saved || !failed) {
+        return;
+      }
+      var typed = JSON.parse(saved);
+      Object.keys(typed).forEach(function (name) {
+        var field = form.elements[name];
+        if (field && !field.value) {
+          field.value = typed[name];
+        }
+      });
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", restore);
+  } else {
+    restore();
+  }
+})();

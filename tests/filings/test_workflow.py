@@ -71,12 +71,20 @@ def test_duplicate_name_in_community_is_refused_at_submission(world, cast, ready
         transition(case, "submit", cast.street_a)
 
 
-def test_community_record_confirmed_by_street(world, cast, ready_case):
+def test_community_record_confirmed_in_the_community(world, cast, ready_case):
+    """T3 records are decided in the community (民发〔2017〕191号 Q&A 五), by someone other than their author."""
+    from registry.choices import Role
+    from tests.factories import UserFactory
+
+    colleague = UserFactory(username="community_a_2", role=Role.COMMUNITY_WORKER, regions=[world.community_a1])
     case = ready_case(cast.community_a, "community_record", org_payload(world.community_a1, name="广场舞队"))
     case = transition(case, "submit", cast.community_a)
-    assert {"return", "approve"} <= {t.action for t in available_transitions(case, cast.street_a)}
-    assert case in waiting_for(cast.street_a)
-    case = transition(case, "approve", cast.street_a)
+    decisions = {"return", "approve"}
+    assert not decisions & {t.action for t in available_transitions(case, cast.street_a)}
+    assert not decisions & {t.action for t in available_transitions(case, cast.community_a)}  # the author
+    assert {"return", "approve"} <= {t.action for t in available_transitions(case, colleague)}
+    assert case in waiting_for(colleague) and case not in waiting_for(cast.community_a)
+    case = transition(case, "approve", colleague)
     assert case.organization.tier == Tier.COMMUNITY
     assert case.organization.ledger_number.startswith("TZ330106002001-")
 
@@ -120,7 +128,8 @@ def test_registration_with_bad_uscc_is_refused_on_the_form(world, cast, client_f
 @pytest.mark.parametrize(("overrides", "rule", "required", "given"), [
     ({"individual_member_count": 12}, "个人会员", "20", "12"),
     ({"startup_funds": "5000"}, "活动资金", "30,000", "5,000"),
-    ({"declared_natures": ["religious"]}, "不予登记", "", "宗教"),
+    # An excluded nature loses Hangzhou's lowered threshold (20): the national one applies (条例 art. 10).
+    ({"declared_natures": ["religious"]}, "个人会员", "50", "25"),
 ])
 def test_registration_refused_with_rule_required_and_given(world, cast, ready_case, overrides, rule, required, given):
     from django.utils import translation

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from registry.choices import JobStatus, OrgStatus
 from registry.models import Activity, CreditFlag, EvaluationGrade, Job, Organization
-from tests.factories import VALID_ID, OrganizationFactory
+from tests.factories import VALID_ID, OrganizationFactory, make_uscc
 
 
 @pytest.fixture
@@ -50,13 +50,24 @@ def test_leader_cannot_record(org_a, cast, client_for):
     assert client_for(cast.leader).get(reverse("registry:activity_create")).status_code == 403
 
 
-def test_flag_and_repair_with_reasons(org_a, cast, client_for):
-    client = client_for(cast.street_a)
+@pytest.fixture
+def registered_a(world):
+    return OrganizationFactory(name="北山公益服务中心", region=world.community_a1, tier="registered",
+                               legal_form="social_service", uscc=make_uscc(legal_form_digit="2"), filing_number=None)
+
+
+def test_flag_and_repair_with_reasons(registered_a, cast, client_for):
+    org_a = registered_a
+    # The district bureau lists a registered legal person; the street may not.
+    assert client_for(cast.street_a).post(reverse("registry:organization_flag", args=[org_a.pk]), {
+        "reason": "unreachable", "explanation": "x"}).status_code == 403
+    assert not CreditFlag.objects.exists()
+    client = client_for(cast.reviewer)
     client.post(reverse("registry:organization_flag", args=[org_a.pk]),
                 {"reason": "unreachable", "explanation": "三次上门均无法联系"})
     flag = CreditFlag.objects.get()
     org_a.refresh_from_db()
-    assert org_a.status == OrgStatus.ABNORMAL and flag.raised_by == cast.street_a
+    assert org_a.status == OrgStatus.ABNORMAL and flag.raised_by == cast.reviewer
     assert "三次上门均无法联系" in client.get(org_a.get_absolute_url()).content.decode()
 
     assert client.post(reverse("registry:flag_repair", args=[flag.pk]), {"reason": ""}).status_code == 200
@@ -68,7 +79,38 @@ def test_flag_and_repair_with_reasons(org_a, cast, client_for):
     assert CreditFlag.objects.count() == 1  # the flag stays on record, repaired
 
 
-def test_api_records_and_flags_follow_the_access_rule(org_a, org_b, cast, client_for):
+def test_filed_group_gets_a_rectification_notice_not_a_flag(org_a, cast, client_for):
+    from registry.models import RectificationNotice
+
+    reviewer = client_for(cast.reviewer)
+    reviewer.post(reverse("registry:organization_flag", args=[org_a.pk]), {"reason": "unreachable",
+                                                                           "explanation": "无法联系"})
+    assert not CreditFlag.objects.exists()
+    # The community may not notify a filed group; its street does, with a deadline, and records the result.
+    assert client_for(cast.community_a).post(reverse("registry:organization_notice", args=[org_a.pk]), {
+        "reason": "unreachable", "explanation": "x", "deadline": "2099-01-01"}).status_code == 403
+    assert not RectificationNotice.objects.exists()
+    street = client_for(cast.street_a)
+    street.post(reverse("registry:organization_notice", args=[org_a.pk]), {
+        "reason": "unreachable", "explanation": "活动场所无人", "deadline": "2099-01-31"})
+    notice = RectificationNotice.objects.get()
+    assert str(notice.deadline) == "2099-01-31" and notice.issued_by == cast.street_a
+    assert "活动场所无人" in street.get(org_a.get_absolute_url()).content.decode()
+    street.post(reverse("registry:notice_result", args=[notice.pk]), {"result": "rectified", "note": "已整改"})
+    notice.refresh_from_db()
+    assert notice.result == "rectified" and notice.result_by == cast.street_a
+
+    api = street.post("/api/rectification-notices/", {"organization": org_a.pk, "reason": "other",
+                                                       "explanation": "章程未备案", "deadline": "2099-02-01"},
+                      content_type="application/json")
+    assert api.status_code == 201, api.content
+    result = street.post(f"/api/rectification-notices/{api.json()['id']}/result/",
+                         {"result": "not_rectified", "note": "逾期未改"}, content_type="application/json")
+    assert result.json()["result"] == "not_rectified"
+    assert client_for(cast.street_b).get(f"/api/rectification-notices/{api.json()['id']}/").status_code == 404
+
+
+def test_api_records_and_flags_follow_the_access_rule(org_a, org_b, registered_a, cast, client_for):
     street = client_for(cast.street_a)
     created = street.post("/api/activities/", {"organization": org_a.pk, "held_on": "2026-10-01",
                                                 "title": "邻里守望"}, content_type="application/json")
@@ -76,11 +118,15 @@ def test_api_records_and_flags_follow_the_access_rule(org_a, org_b, cast, client
     refused = street.post("/api/activities/", {"organization": org_b.pk, "held_on": "2026-10-01", "title": "x"},
                           content_type="application/json")
     assert refused.status_code == 400
-    flagged = street.post("/api/credit-flags/", {"organization": org_a.pk, "reason": "unreachable",
-                                                  "explanation": "无法联系"}, content_type="application/json")
+    reviewer = client_for(cast.reviewer)
+    flagged = reviewer.post("/api/credit-flags/", {"organization": registered_a.pk, "reason": "unreachable",
+                                                    "explanation": "无法联系"}, content_type="application/json")
     assert flagged.status_code == 201
-    repaired = street.post(f"/api/credit-flags/{flagged.json()['id']}/repair/", {"reason": "已联系"},
-                           content_type="application/json")
+    assert reviewer.post("/api/credit-flags/", {"organization": org_a.pk, "reason": "unreachable",
+                                                 "explanation": "无法联系"},
+                         content_type="application/json").status_code == 400  # a filed group is not listed
+    repaired = reviewer.post(f"/api/credit-flags/{flagged.json()['id']}/repair/", {"reason": "已联系"},
+                             content_type="application/json")
     assert repaired.json()["repaired_on"]
     assert client_for(cast.street_b).get(f"/api/credit-flags/{flagged.json()['id']}/").status_code == 404
 
