@@ -21,6 +21,7 @@ from filings.forms import KIND_FORMS, CaseForm
 from filings.models import Case, Certificate, Document
 from filings.pdf import certificate_response
 from filings.workflows import WORKFLOWS
+from registry import params
 from registry.accounts import membership_of
 from registry.api.base import ScopedViewSetMixin
 from registry.forms import form_data_from, payload_from
@@ -68,12 +69,17 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class CaseWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CaseKind.choices)
-    organization = serializers.IntegerField(required=False, allow_null=True)
-    payload = serializers.JSONField(help_text="The organization's fields as on the case form (ids for choices).")
+    organization = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=params.MAX_ID)
+    payload = serializers.DictField(help_text="The organization's fields as on the case form (ids for choices).")
+
+    def validate(self, data):
+        if data["kind"] in (CaseKind.CHANGE, CaseKind.DEREGISTRATION) and not data.get("organization"):
+            raise ValidationError({"organization": _("A change or deregistration names its organization.")})
+        return data
 
 
 class CasePayloadSerializer(serializers.Serializer):
-    payload = serializers.JSONField()
+    payload = serializers.DictField()
 
 
 class TransitionSerializer(serializers.Serializer):

@@ -771,21 +771,22 @@ class ShareViewSet(viewsets.ViewSet):
 
     @extend_schema(parameters=[ShareQuerySerializer], responses=ShareSerializer(many=True))
     def list(self, request):
+        from django.db.models.functions import Left
+
         from registry.choices import RegionLevel
         from registry.models import Region
 
         query = ShareQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        counties = Region.objects.visible_to(request.user).filter(level=RegionLevel.COUNTY)
-        counties = [c for c in counties if request.user.can_see_region(c)]
+        # The (county, year) pairs that have rounds, in one query; only counties the caller's jurisdiction covers.
+        pairs = Round.objects.annotate(county=Left("region_id", 6)).values_list("county", "year").distinct()
         if query.validated_data.get("region"):
-            counties = [c for c in counties if c.code == query.validated_data["region"]]
-        rows = []
-        for county in counties:
-            years = ([query.validated_data["year"]] if query.validated_data.get("year") else
-                     Round.objects.filter(region__code__startswith=county.prefix).values_list("year", flat=True)
-                     .distinct().order_by("year"))
-            rows.extend(services.county_share(county, year) for year in years)
+            pairs = pairs.filter(region__code__startswith=query.validated_data["region"])
+        if query.validated_data.get("year"):
+            pairs = pairs.filter(year=query.validated_data["year"])
+        counties = {c.code: c for c in Region.objects.filter(level=RegionLevel.COUNTY, code__in=pairs.values("county"))
+                    if request.user.can_see_region(c)}
+        rows = [services.county_share(counties[code], year) for code, year in sorted(set(pairs)) if code in counties]
         return Response(ShareSerializer(rows, many=True).data)
 
 

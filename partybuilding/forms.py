@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from partybuilding.choices import AssignmentKind
 from partybuilding.models import InstructorAssignment, MeetingRecord, PartyBuilding
 from registry.models import Organization
+from registry.resources import validate_import_file
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -79,7 +80,8 @@ class BulkAssignForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Spreadsheet"), help_text=_("XLSX (or CSV) in the template's columns."))
+    file = forms.FileField(label=_("Spreadsheet"), help_text=_("XLSX (or CSV) in the template's columns."),
+                           validators=[validate_import_file])
     dry_run = forms.BooleanField(label=_("Check only (dry run)"), required=False, initial=True)
 
     def clean_file(self):

@@ -8,7 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from partybuilding.choices import MIN_FULL_MEMBERS, AssignmentKind, MeetingKind, PartyForm
+from registry.changes import AnnouncesWrites
 from registry.scoping import ScopedQuerySet
+
+
+class PartyRecords(AnnouncesWrites, ScopedQuerySet):
+    """Bulk writes of Party-building rows announce their organizations (the figures follow them)."""
 
 
 class PartyBuilding(models.Model):
@@ -38,7 +43,7 @@ class PartyBuilding(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                    related_name="+", verbose_name=_("updated by"))
 
-    objects = ScopedQuerySet.as_manager()
+    objects = PartyRecords.as_manager()
     history = HistoricalRecords(m2m_fields=[joint_with], excluded_fields=["updated_at"])
 
     class Meta:
@@ -70,7 +75,7 @@ class PartyBuilding(models.Model):
             raise ValidationError(errors)
 
 
-class AssignmentQuerySet(ScopedQuerySet):
+class AssignmentQuerySet(PartyRecords):
     def current(self, today):
         """Assignments in force on ``today``: started, and not yet ended."""
         return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today), starts_on__lte=today)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.choices import FlagReason, JobKind, NoticeResult
 from registry.models import Activity, BrandDesignation, EvaluationGrade, Organization, Region, Term, Training
+from registry.resources import validate_import_file
 
 
 class ScopedModelForm(forms.ModelForm):
@@ -90,4 +91,4 @@ class ReasonForm(forms.Form):
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(choices=[(k, v) for k, v in JobKind.choices if k != JobKind.EXPORT],
                              label=_("What to import"))
-    file = forms.FileField(label=_("File (XLSX or CSV)"))
+    file = forms.FileField(label=_("File (XLSX or CSV)"), validators=[validate_import_file])

@@ -12,6 +12,59 @@ from simple_history.utils import bulk_create_with_history
 from registry.choices import CharterKind, Grade, LegalForm, RegionLevel, Tier, TraineeKind, Vocabulary
 from registry.models import Activity, Organization, Region, Term, Training
 
+# Limits checked on the upload itself, before any parser sees it (a 1 GiB zip bomb is refused in milliseconds).
+MAX_IMPORT_BYTES = 20 * 1024 * 1024       # the file as uploaded
+MAX_IMPORT_UNCOMPRESSED = 200 * 1024 * 1024  # an XLSX (a zip) once unpacked, as its directory declares
+MAX_IMPORT_ROWS = 100_000
+
+
+def validate_import_file(upload):
+    """Refuses an import file that is too large, unpacks too large, or has too many rows, reading only the zip
+    directory (XLSX) or counting line breaks (CSV): nothing is parsed or decompressed."""
+    import zipfile
+
+    if upload.size > MAX_IMPORT_BYTES:
+        raise ValidationError(_("The file is larger than %(mb)d MB; split it into several files.")
+                              % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)})
+    upload.seek(0)
+    head = upload.read(4)
+    upload.seek(0)
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                entries = archive.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            raise ValidationError(_("The file is not a readable XLSX workbook.")) from None
+        finally:
+            upload.seek(0)
+        if len(entries) > 1000 or sum(entry.file_size for entry in entries) > MAX_IMPORT_UNCOMPRESSED:
+            raise ValidationError(_("The workbook unpacks to more than %(mb)d MB; split it into several files.")
+                                  % {"mb": MAX_IMPORT_UNCOMPRESSED // (1024 * 1024)})
+        rows = _declared_rows(upload, entries)
+    else:
+        rows = sum(chunk.count(b"\n") for chunk in iter(lambda: upload.read(1 << 20), b""))
+        upload.seek(0)
+    if rows > MAX_IMPORT_ROWS + 1:
+        raise ValidationError(_("The file has more than %(rows)d rows; split it into several files.")
+                              % {"rows": MAX_IMPORT_ROWS})
+
+
+def _declared_rows(upload, entries) -> int:
+    """The row count a worksheet declares in its <dimension ref="A1:K5001"> (the first bytes of its XML)."""
+    import re
+    import zipfile
+
+    rows = 0
+    with zipfile.ZipFile(upload) as archive:
+        for entry in entries:
+            if entry.filename.startswith("xl/worksheets/sheet") and entry.filename.endswith(".xml"):
+                with archive.open(entry) as sheet:
+                    found = re.search(rb'<dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"', sheet.read(4096))
+                if found and found.group(1):
+                    rows = max(rows, int(found.group(1)))
+    upload.seek(0)
+    return rows
+
 
 class ChoiceWidget(widgets.Widget):
     """Accepts a choice by its value or by its label in either language (e.g. "filed", "街道备案")."""

@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,6 +18,7 @@ from registry.generic import region_for_page
 from registry.models import Region
 from reporting import yearly
 from reporting.dashboard import indicator_rows, scorecard
+from reporting.indicators import parse_as_of
 from reporting.models import YearlyReport
 from reporting.target_api import TargetViewSet
 from reporting.targets import region_code_for, summarize
@@ -72,6 +74,7 @@ class ChildSerializer(serializers.Serializer):
 
 class DashboardSerializer(serializers.Serializer):
     region = serializers.CharField()
+    as_of = serializers.DateField()
     snapshot_time = serializers.DateTimeField(allow_null=True)
     summary = TargetSummarySerializer()
     indicators = IndicatorSerializer(many=True)
@@ -81,13 +84,19 @@ class DashboardSerializer(serializers.Serializer):
 class DashboardView(APIView):
     """Every indicator of a region against its target, and the child regions side by side."""
 
-    @extend_schema(parameters=[OpenApiParameter("region", str, description="region code; default: your own")],
+    @extend_schema(parameters=[OpenApiParameter("region", str, description="region code; default: your own"),
+                               OpenApiParameter("as_of", OpenApiTypes.DATE,
+                                                description="the day the figures are computed for (YYYY-MM-DD); "
+                                                            "default: today")],
                    responses=DashboardSerializer)
     def get(self, request):
         region = region_for_page(request.user, request.query_params.get("region"))
         if region is None:
             raise PermissionDenied("Dashboards belong to a jurisdiction, and you have none.")
-        today = timezone.localdate()
+        try:
+            today = parse_as_of(request.query_params.get("as_of")) or timezone.localdate()
+        except ValueError as exc:
+            raise ValidationError({"as_of": [str(exc)]}) from None
         rows, snapshot_time = indicator_rows(region, today)
         indicators = [{
             "id": r["indicator"].id, "name": str(r["indicator"].name), "unit": r["indicator"].unit,
@@ -102,7 +111,8 @@ class DashboardView(APIView):
             "orgs_per_rural_community": c["rural"].value, "communities_below_target": c["below"],
             "status": c["status"], "rank": c["rank"]} for c in scorecard(region, request.user, today)]
         return Response(DashboardSerializer({
-            "region": region.code, "snapshot_time": snapshot_time, "indicators": indicators, "children": children,
+            "region": region.code, "as_of": today, "snapshot_time": snapshot_time, "indicators": indicators,
+            "children": children,
             "summary": {"targets_met": summary.met, "targets_judged": summary.judged, "largest_gaps": [
                 {"id": a.indicator, "name": str(a.name), "gap_text": a.gap_text} for a in summary.largest_gaps]},
         }).data)
@@ -118,6 +128,11 @@ def _judgement(assessment) -> dict:
         "units_meeting": assessment.rollup[0] if assessment.rollup else None,
         "units_judged": assessment.rollup[1] if assessment.rollup else None,
         "notes": [str(note) for note in assessment.notes]}
+
+
+def FileRenderer(fmt, media):  # a renderer class per file kind, so DRF accepts ?format=pdf|xlsx
+    return type(f"{fmt.title()}FileRenderer", (BaseRenderer,), {
+        "format": fmt, "media_type": media, "charset": None, "render": lambda self, data, *a, **k: data})
 
 
 class YearlyReportSerializer(serializers.ModelSerializer):
@@ -166,12 +181,16 @@ class YearlyReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
             raise ValidationError(exc.messages) from None
         return Response(YearlyReportSerializer(report).data)
 
-    @extend_schema(parameters=[OpenApiParameter("format", str, enum=["pdf", "xlsx"])],
+    @extend_schema(parameters=[OpenApiParameter("kind", str, enum=["pdf", "xlsx"],
+                                                description="which file; default pdf (``format`` is DRF's own "
+                                                            "content-negotiation parameter, so it is not used)")],
                    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"], url_path="file")
+    @action(detail=True, methods=["get"], url_path="file",
+            renderer_classes=[JSONRenderer, FileRenderer("pdf", "application/pdf"), FileRenderer(
+                "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
     def file(self, request, pk=None):
         report = self.get_object()
-        fmt = request.query_params.get("format", "pdf")
+        fmt = request.query_params.get("kind") or request.query_params.get("format") or "pdf"
         stored = report.pdf if fmt == "pdf" else report.xlsx if fmt == "xlsx" else None
         if report.status != "done" or not stored:
             raise Http404

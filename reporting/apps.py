@@ -12,3 +12,7 @@ class ReportingConfig(AppConfig):
         from reporting.tasks import build_yearly_report
 
         jobs.register("yearly_report", YearlyReport, build_yearly_report)
+
+        from reporting.signals import connect
+
+        connect()

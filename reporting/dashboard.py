@@ -1,18 +1,21 @@
 """What a dashboard shows for a region: every indicator against its target, the child regions side by side, the
-monthly trend. Large regions read the daily snapshot; streets and communities are computed live."""
+monthly trend. Every level is computed from the maintained counts (reporting/facts.py), today or as of any past
+day; the daily snapshots feed the trend, and the old snapshot path is kept for the benchmark's comparison."""
 
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
+from urllib.parse import urlencode
 
 from django.db.models import Count
 from django.db.models.functions import Substr
+from django.urls import reverse
 from django.utils import timezone
 
-from registry.choices import CLOSED_STATUSES, PREFIX_LENGTH, CommitteeType, RegionLevel
-from registry.models import Organization, Region
-from reporting.indicators import CATALOGUE, INDICATORS, PER_COMMUNITY, Context, Value, communities_with_counts
+from registry.choices import PREFIX_LENGTH, CommitteeType, RegionLevel, Tier
+from registry.models import Region
+from reporting.indicators import CATALOGUE, INDICATORS, PER_COMMUNITY, PERCENT, Context, Value, communities_with_counts
 from reporting.models import IndicatorSnapshot
 from reporting.targets import Figure, Goal, TargetIndex, assess_rows, below_target_communities, judge
 
@@ -20,11 +23,14 @@ SNAPSHOT_LEVELS = (RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY)
 
 
 def indicator_rows(region, today=None, live=None) -> tuple[list[dict], object]:
-    """(rows, snapshot time or None). Each row: indicator, value, target, met, gap, url."""
+    """(rows, snapshot time or None). Each row: indicator, value, number, target, met, gap, url, assessment.
+
+    Computed from the maintained counts as of ``today`` (any past day too). ``live=False`` reads the daily snapshot
+    instead when there is one (the old path, kept for comparison: ``?source=snapshot``)."""
     today = today or timezone.localdate()
     ctx = Context(region, today)
     snapshot_time, values = None, None
-    if live is not True and region.level in SNAPSHOT_LEVELS:
+    if live is False and region.level in SNAPSHOT_LEVELS:
         snapshots = list(IndicatorSnapshot.objects.filter(region=region, taken_on=today))
         if snapshots:
             values = {s.indicator: Value(s.numerator, s.denominator, INDICATORS[s.indicator].unit)
@@ -68,7 +74,7 @@ def trend(region, indicator_id, months=12, today=None) -> list[tuple[str, Decima
     return list(points.items())
 
 
-def scorecard(region, user, today=None) -> list[dict]:
+def scorecard(region, user, today=None, snapshot=False) -> list[dict]:
     """The child regions side by side: organizations per urban and rural community, communities below target
     (the one definition in reporting/targets.py, as the indicator and the list), and (with the Party-building app)
     work coverage. Grouped queries, one per figure; ranked by the organizations each child is short."""
@@ -79,9 +85,9 @@ def scorecard(region, user, today=None) -> list[dict]:
     index = TargetIndex(region, today)
     width = PREFIX_LENGTH[RegionLevel(children[0].level)]
     ctx = Context(region, today)
-    rows = _scorecard_from_snapshots(children, today) if region.level in SNAPSHOT_LEVELS else None
+    rows = _scorecard_from_snapshots(children, today) if snapshot and region.level in SNAPSHOT_LEVELS else None
     if rows is None:
-        rows = _scorecard_live(region, children, ctx, width, user)
+        rows = _scorecard_live(children, ctx, width)
     below = defaultdict(int)
     for kind, committee, indicator_id in (("urban", CommitteeType.RESIDENTS, "orgs_per_urban_community"),
                                           ("rural", CommitteeType.VILLAGERS, "orgs_per_rural_community")):
@@ -99,33 +105,33 @@ def scorecard(region, user, today=None) -> list[dict]:
     return _ranked(rows, index)
 
 
-def _scorecard_live(region, children, ctx, width, user):
-    org_counts = defaultdict(int)
-    counted = (Organization.objects.exclude(status__in=CLOSED_STATUSES)
-               .filter(region__code__startswith=region.prefix, tier__in=ctx.tiers, region__level=RegionLevel.COMMUNITY)
-               .annotate(child=Substr("region_id", 1, width)).order_by()
-               .values("child", "region__committee_type").annotate(n=Count("pk")))
-    for row in counted:
-        org_counts[(row["child"], row["region__committee_type"])] = row["n"]
-    community_counts = defaultdict(int)
-    for row in (Region.objects.filter(level=RegionLevel.COMMUNITY, code__startswith=region.prefix, is_active=True)
-                .annotate(child=Substr("code", 1, width)).order_by().values("child", "committee_type")
-                .annotate(n=Count("code"))):
-        community_counts[(row["child"], row["committee_type"])] = row["n"]
-    party = {}
-    try:
-        from partybuilding.coverage import coverage_by_child
+def _scorecard_live(children, ctx, width):
+    """Each child's densities and Party work coverage on the day, from the maintained counts (a few grouped reads
+    of the children's tally or ledger rows)."""
+    level = RegionLevel(children[0].level)
+    keys = {area: [f"{area}.{tier}" for tier in ctx.tiers] for area in ("urban", "rural")}
+    all_open = [f"org.{tier}" for tier in Tier.values]
+    counts = ctx.per_region_keys(level, keys["urban"] + keys["rural"] + all_open + ["work", "work_instr"])
 
-        party = {row["prefix"]: row["work_coverage"] for row in coverage_by_child(region, user, ctx.today)}
-    except ImportError:
-        pass
+    def summed(code, wanted):
+        return sum(counts.get((code, key), 0) for key in wanted)
+
+    communities = defaultdict(int)
+    for committee in (CommitteeType.RESIDENTS, CommitteeType.VILLAGERS):
+        for row in (ctx.regions(RegionLevel.COMMUNITY, committee).annotate(child=Substr("code", 1, width))
+                    .order_by().values("child").annotate(n=Count("code"))):
+            communities[(row["child"], committee)] = row["n"]
+    query = {"as_of": ctx.today.isoformat()} if not ctx.live else {}
     return [{
         "region": child,
-        "urban": Value(Decimal(org_counts[(child.prefix, "residents")]),
-                       Decimal(community_counts[(child.prefix, "residents")]), PER_COMMUNITY),
-        "rural": Value(Decimal(org_counts[(child.prefix, "villagers")]),
-                       Decimal(community_counts[(child.prefix, "villagers")]), PER_COMMUNITY),
-        "party_work": party.get(child.prefix)} for child in children]
+        "urban": Value(Decimal(summed(child.code, keys["urban"])),
+                       Decimal(communities[(child.prefix, CommitteeType.RESIDENTS)]), PER_COMMUNITY),
+        "rural": Value(Decimal(summed(child.code, keys["rural"])),
+                       Decimal(communities[(child.prefix, CommitteeType.VILLAGERS)]), PER_COMMUNITY),
+        "party_work": Value(Decimal(summed(child.code, ["work", "work_instr"])),
+                            Decimal(summed(child.code, all_open)), PERCENT).value,
+        "url": reverse("reporting:dashboard") + "?" + urlencode({"region": child.code, **query}),
+    } for child in children]
 
 
 SCORECARD_INDICATORS = ("orgs_per_urban_community", "orgs_per_rural_community", "urban_communities_below_target",

@@ -1,25 +1,28 @@
-"""The indicator catalogue (DOMAIN.md §3): each indicator is a database aggregation over a region's subtree.
-
-An indicator's ``compute(ctx)`` returns a Value (numerator, denominator, value); ``rows(ctx)`` gives the address of
-the records behind the number, so every figure on a dashboard leads to its rows.
+"""The indicator catalogue (DOMAIN.md §3). Each indicator is one definition that yields both its number and the
+rows behind it, as of any day: a numerator (and a denominator) built from *measures*, each with ``count(ctx)``
+and ``rows(ctx)``. Organization measures count facts (``reporting.facts``) through the per-region ledger; their
+rows are the same facts, valid on the same day, in the same subtree — so the link under a figure lists exactly the
+rows that make it.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from importlib.util import find_spec
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, Substr
+from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.choices import CLOSED_STATUSES, PREFIX_LENGTH, CommitteeType, OrgStatus, RegionLevel, TraineeKind
-from registry.models import BrandDesignation, Organization, Region, Training
+from registry.choices import PREFIX_LENGTH, CommitteeType, RegionLevel, Tier
+from registry.models import Region
+from reporting.facts import GRADES, is_dated
 
 PERCENT, PER_COMMUNITY, COUNT = "percent", "per_community", "count"
+AREA_OF = {CommitteeType.RESIDENTS: "urban", CommitteeType.VILLAGERS: "rural"}
 
 
 @dataclass
@@ -29,15 +32,36 @@ class Value:
     unit: str = COUNT
 
     @property
+    def exact(self) -> Fraction | None:
+        """The ratio as an exact fraction (percent units × 100): thresholds are judged on this, never on the
+        rounded figure (DOMAIN.md §3: "三分之一以上" is met at ≥ 1/3)."""
+        if self.numerator is None:
+            return None
+        if self.unit == COUNT:
+            return Fraction(self.numerator)
+        if not self.denominator:
+            return None
+        ratio = Fraction(self.numerator) / Fraction(self.denominator)
+        return ratio * 100 if self.unit == PERCENT else ratio
+
+    @property
     def value(self) -> Decimal | None:
         if self.unit == COUNT:
             return self.numerator
-        if not self.denominator:
+        exact = self.exact
+        if exact is None:
             return None
-        ratio = Decimal(self.numerator) / Decimal(self.denominator)
-        if self.unit == PERCENT:
-            ratio *= 100
-        return ratio.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def parse_as_of(text):
+    """A YYYY-MM-DD date or None when empty; ValueError with a message otherwise."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(_("“%(value)s” is not a date: write it as YYYY-MM-DD.") % {"value": text}) from None
 
 
 @dataclass
@@ -57,46 +81,250 @@ class Context:
     def prefix(self):
         return self.region.prefix
 
-    def organizations(self):
-        """Open organizations of the subtree: the population of every organization figure."""
-        return Organization.objects.exclude(status__in=CLOSED_STATUSES).filter(region__code__startswith=self.prefix)
-
-    def counted(self):
-        return self.organizations().filter(tier__in=self.tiers)
-
-    def regions(self, level, **filters):
-        return Region.objects.filter(level=level, code__startswith=self.prefix, is_active=True, **filters)
+    @property
+    def live(self) -> bool:
+        """Today (or later): undated keys are read from the tally, one row each."""
+        return self.today >= timezone.localdate()
 
     @property
     def report_year(self):
+        """The year whose annual reports are due in the year of ``today`` (by 31 May)."""
         return self.today.year - 1
 
     def once(self, key, compute):
-        """Aggregates several indicators share are computed once per context."""
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
 
-    def counts(self) -> dict:
-        """Every organization count the catalogue needs, in one pass over the subtree's organizations."""
+    def totals(self) -> dict:
+        """Every key's count of facts valid on ``today`` in the region's subtree: one or two indexed sums."""
         def compute():
-            community = Q(region__level=RegionLevel.COMMUNITY, tier__in=self.tiers)
-            return self.organizations().aggregate(
-                organizations=Count("pk"),
-                registered_and_filed=Count("pk", filter=Q(tier__in=("registered", "filed"))),
-                urban=Count("pk", filter=community & Q(region__committee_type=CommitteeType.RESIDENTS)),
-                rural=Count("pk", filter=community & Q(region__committee_type=CommitteeType.VILLAGERS)),
-                graded_3a_plus=Count("pk", filter=Q(grade__in=("5A", "4A", "3A"), grade_valid_until__gte=self.today)),
-                zombie_candidates=Count("pk", filter=Q(status=OrgStatus.DORMANT)),
-            )
-        return self.once("counts", compute)
+            from reporting.models import RegionLedger, RegionTally
 
-    def communities(self) -> dict:
+            code = self.region.code
+            ledger = RegionLedger.objects.filter(region=code, day__lte=self.today)
+            counts = {}
+            if self.live:
+                counts = {r["key"]: r["n"] for r in RegionTally.objects.filter(region=code).values("key", "n")
+                          if not is_dated(r["key"])}
+                ledger = ledger.filter(_dated_q())
+            for row in ledger.values("key").annotate(n=Sum("delta")).order_by():
+                counts[row["key"]] = row["n"]
+            return counts
+        return self.once("totals", compute)
+
+    def total(self, keys) -> int:
+        totals = self.totals()
+        return sum(totals.get(key, 0) for key in keys)
+
+    def per_region_keys(self, level, keys) -> dict:
+        """(region, key) -> count on ``today``, for the regions of ``level`` in the subtree."""
+        from reporting.models import RegionLedger, RegionTally
+
+        keys = list(keys)
+        undated = [k for k in keys if not is_dated(k)] if self.live else []
+        dated = [k for k in keys if k not in undated]
+        out = {}
+        if undated:
+            for r in RegionTally.objects.filter(level=level, key__in=undated, region__startswith=self.prefix).values(
+                    "region", "key", "n"):
+                out[(r["region"], r["key"])] = r["n"]
+        if dated:
+            for r in (RegionLedger.objects.filter(level=level, key__in=dated, region__startswith=self.prefix,
+                                                  day__lte=self.today)
+                      .values("region", "key").annotate(n=Sum("delta")).order_by()):
+                out[(r["region"], r["key"])] = r["n"]
+        return out
+
+    def per_region(self, level, keys):
+        """Regions of ``level`` in the subtree with their count of facts of ``keys`` valid on ``today`` (only the
+        regions with a non-zero count) — a queryset of ``region`` and ``n``."""
+        from reporting.models import RegionLedger, RegionTally
+
+        keys = list(keys)
+        if self.live and not any(is_dated(k) for k in keys):
+            rows = RegionTally.objects.filter(level=level, key__in=keys, region__startswith=self.prefix).values(
+                "region").annotate(n=Sum("n"))
+        else:
+            rows = RegionLedger.objects.filter(level=level, key__in=keys, region__startswith=self.prefix,
+                                               day__lte=self.today).values("region").annotate(n=Sum("delta"))
+        return rows.order_by().filter(n__gt=0)
+
+    def reclassified(self, level) -> dict:
+        """code -> (committee type and activity on ``today``, now) for the regions of ``level`` in the subtree whose
+        committee type or activity changed after ``today``: the corrections that date the region counts."""
         def compute():
-            return self.regions(RegionLevel.COMMUNITY).aggregate(
-                urban=Count("code", filter=Q(committee_type=CommitteeType.RESIDENTS)),
-                rural=Count("code", filter=Q(committee_type=CommitteeType.VILLAGERS)))
-        return self.once("communities", compute)
+            if self.live:
+                return {}
+            end = timezone.make_aware(datetime.combine(self.today, time.max))
+            codes = set(Region.history.filter(code__startswith=self.prefix, level=level, history_date__gt=end,
+                                              history_type="~").values_list("code", flat=True))
+            out = {}
+            for code in codes:
+                records = list(Region.history.filter(code=code).order_by("history_date", "history_id").values(
+                    "history_date", "committee_type", "is_active"))
+                before = [r for r in records if r["history_date"] <= end] or records[:1]
+                then = before[-1]
+                current = Region.objects.filter(code=code).values("committee_type", "is_active").first()
+                out[code] = ((then["committee_type"], then["is_active"]),
+                             (current["committee_type"], current["is_active"]))
+            return out
+        return self.once(f"reclassified{level}", compute)
+
+    def regions(self, level, committee=None):
+        """The active regions of ``level`` in the subtree (of one committee type) on ``today``."""
+        now = Q(is_active=True) & (Q(committee_type=committee) if committee else Q())
+        changed = self.reclassified(level)
+        then = [c for c, ((ct, active), _now) in changed.items() if active and (not committee or ct == committee)]
+        return Region.objects.filter(level=level, code__startswith=self.prefix).filter(
+            (now & ~Q(code__in=list(changed))) | Q(code__in=then))
+
+    def count_regions(self, level, committee=None) -> int:
+        return self.once(f"regions{level}{committee}", lambda: self.regions(level, committee).count())
+
+
+# ------------------------------------------------------------------------------------------------ measures
+
+def _dated_q():
+    return Q(key__startswith="grade.") | Q(key__startswith="work_instr") | Q(key__startswith="head_trained") | Q(
+        key__startswith="brand")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Organizations with one of ``keys`` on the day (a brand project counts once per designation)."""
+
+    keys: object  # tuple of keys, or ctx -> tuple
+    kind: str = "organizations"
+
+    def keys_for(self, ctx):
+        return self.keys(ctx) if callable(self.keys) else self.keys
+
+    def count(self, ctx):
+        return ctx.total(self.keys_for(ctx))
+
+    def rows(self, ctx):
+        from reporting.models import OrganizationFact
+
+        return (OrganizationFact.objects.filter(key__in=self.keys_for(ctx), region__startswith=ctx.prefix,
+                                                valid_from__lte=ctx.today)
+                .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=ctx.today))
+                .select_related("organization", "organization__category").order_by("region", "organization__name"))
+
+
+@dataclass(frozen=True)
+class Regions:
+    """The active regions of a level (of one committee type) in the subtree on the day."""
+
+    level: int
+    committee: str = ""
+    kind: str = "regions"
+
+    def count(self, ctx):
+        return ctx.count_regions(self.level, self.committee or None)
+
+    def rows(self, ctx):
+        return ctx.regions(self.level, self.committee or None).order_by("code")
+
+
+@dataclass(frozen=True)
+class Holding(Regions):
+    """Regions of a level (committee type) holding, in their own subtree, at least one organization with one of
+    ``keys`` on the day (a street-level hub counts for its street, not for its communities)."""
+
+    keys: tuple = ()
+
+    def count(self, ctx):
+        return self.rows(ctx).count()
+
+    def rows(self, ctx):
+        return super().rows(ctx).filter(code__in=ctx.per_region(self.level, self.keys).values("region"))
+
+
+def communities_with_counts(ctx, committee_type, regions=None):
+    """The communities of one committee type in the subtree on the day (of ``regions``, when given), each annotated
+    with ``org_count``: its counted open organizations on that day, from the maintained counts."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    keys = [f"{AREA_OF[committee_type]}.{tier}" for tier in ctx.tiers]
+    counts = ctx.per_region(RegionLevel.COMMUNITY, keys).filter(region=OuterRef("code")).values("n")
+    communities = ctx.regions(RegionLevel.COMMUNITY, committee_type)
+    if regions is not None:
+        communities = communities.filter(code__in=regions.values("code"))
+    return communities.annotate(org_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0))
+
+
+@dataclass(frozen=True)
+class BelowTarget(Regions):
+    """Communities of one committee type whose own counted organizations are fewer than the per-community target
+    that applies to each (``reporting.targets.below_target_communities``: the one definition the list uses too)."""
+
+    def count(self, ctx):
+        rows = self._below(ctx)
+        return None if rows is None else rows.count()
+
+    def rows(self, ctx):
+        rows = self._below(ctx)
+        return Region.objects.none() if rows is None else rows.order_by("code")
+
+    def _below(self, ctx):
+        from reporting.targets import below_target_communities
+
+        indicator = "orgs_per_urban_community" if self.committee == CommitteeType.RESIDENTS else \
+            "orgs_per_rural_community"
+        return below_target_communities(communities_with_counts(ctx, self.committee), ctx.region, indicator,
+                                        ctx.today)
+
+
+@dataclass(frozen=True)
+class AnnualReports:
+    on_time: bool = False
+    submitted: bool = True
+    kind: str = "cases"
+
+    def rows(self, ctx):
+        from filings.models import Case
+
+        reports = Case.objects.filter(kind="annual_report", period=ctx.report_year,
+                                      region__code__startswith=ctx.prefix, created_at__date__lte=ctx.today)
+        if not self.submitted:
+            return reports
+        done = reports.filter(submitted_at__date__lte=ctx.today)
+        return done.filter(submitted_at__date__lte=F("due_on")) if self.on_time else done
+
+    def count(self, ctx):
+        return self.rows(ctx).count()
+
+
+@dataclass(frozen=True)
+class VentureGrants:
+    """Venture-grant money of the year of the day (DOMAIN.md §3 rule 14): awarded in the subtree's rounds of that
+    year, decided by the day; ``to_community`` keeps only the money to registry organizations (CSOs) — applicants
+    that are other social organizations count in the whole only."""
+
+    to_community: bool = False
+    kind: str = "applications"
+
+    def rows(self, ctx):
+        from grants.models import Application
+
+        awarded = Application.objects.filter(round__region__code__startswith=ctx.prefix, round__year=ctx.today.year,
+                                             awarded_amount__isnull=False).filter(
+            Q(round__decision_on__isnull=True) | Q(round__decision_on__lte=ctx.today))
+        if self.to_community:
+            awarded = awarded.filter(**_cso_filter())
+        return awarded.select_related("organization", "round")
+
+    def count(self, ctx):
+        return self.rows(ctx).aggregate(s=Sum("awarded_amount"))["s"] or Decimal(0)
+
+
+def _cso_filter():
+    from grants.models import Application
+
+    names = {f.name for f in Application._meta.get_fields()}
+    return {"applicant_is_cso": True} if "applicant_is_cso" in names else {"organization__isnull": False}
 
 
 @dataclass(frozen=True)
@@ -104,199 +332,92 @@ class Indicator:
     id: str
     name: str
     unit: str
-    compute: object
-    rows: object = None
+    numerator: object
+    denominator: object = None
     section: str = "B"
 
     def value(self, ctx) -> Value:
-        return self.compute(ctx)
+        number = self.numerator.count(ctx)
+        whole = self.denominator.count(ctx) if self.denominator is not None else None
+        return Value(None if number is None else Decimal(number), None if whole is None else Decimal(whole),
+                     self.unit)
+
+    def rows(self, ctx):
+        return self.numerator.rows(ctx)
 
     def rows_url(self, ctx) -> str:
-        return self.rows(ctx) if self.rows else ""
+        query = {"as_of": ctx.today.isoformat()} if not ctx.live else {}
+        url = reverse("reporting:figure_rows", args=[ctx.region.code, self.id])
+        return url + ("?" + urlencode(query) if query else "")
 
 
-def _org_list(ctx, **filters):
-    return reverse("registry:organization_list") + "?" + urlencode({"within": ctx.region.code, **filters})
+def _org(tiers=tuple(Tier.values)):
+    return tuple(f"org.{t}" for t in tiers)
 
 
-def _region_list(ctx, **filters):
-    return reverse("registry:region_list") + "?" + urlencode({"within": ctx.region.code, **filters})
-
-
-# ----------------------------------------------------------------------------------------------- density (B)
-
-def _per_community(key):
-    def compute(ctx):
-        return Value(Decimal(ctx.counts()[key]), Decimal(ctx.communities()[key]), PER_COMMUNITY)
-    return compute
-
-
-def communities_with_counts(ctx, committee_type, regions=None):
-    """Communities of one committee type in the subtree (of ``regions``, when given), each annotated with
-    ``org_count``, its counted open organizations: one correlated count, no join-and-group over the subtree."""
-    per_community = (Organization.objects.exclude(status__in=CLOSED_STATUSES)
-                     .filter(region=OuterRef("code"), tier__in=ctx.tiers).order_by().values("region")
-                     .annotate(c=Count("pk")).values("c"))
-    communities = ctx.regions(RegionLevel.COMMUNITY, committee_type=committee_type)
-    if regions is not None:
-        communities = communities.filter(code__in=regions.values("code"))
-    return communities.annotate(org_count=Coalesce(Subquery(per_community), 0))
-
-
-def _below_target(indicator_id, committee_type):
-    def compute(ctx):
-        from reporting.targets import below_target_communities
-
-        below = below_target_communities(communities_with_counts(ctx, committee_type), ctx.region, indicator_id,
-                                         ctx.today)
-        return Value(None) if below is None else Value(Decimal(below.count()))
-    return compute
-
-
-# ----------------------------------------------------------------------------------------------- coverage (C)
-
-def _covered(level, committee_type=None, **org_filters):
-    """Share of the regions of ``level`` in the subtree holding at least one such organization in their own
-    subtree (a street-level hub counts for its street, not for its communities: DOMAIN.md §3 default)."""
-    def compute(ctx):
-        regions = ctx.regions(level, **({"committee_type": committee_type} if committee_type else {}))
-        # One pass over the (few) matching organizations: the leading digits of their region code name the region
-        # of ``level`` that holds them. A prefix match per region could not use an index.
-        width = PREFIX_LENGTH[level]
-        covered = (ctx.organizations().filter(**org_filters).annotate(holder=Substr("region_id", 1, width))
-                   .filter(holder__in=regions.values("code")).values("holder").distinct().count())
-        return Value(Decimal(covered), Decimal(regions.count()), PERCENT)
-    return compute
-
-
-def _party(key_numerator, key_whole="organizations"):
-    def compute(ctx):
-        from partybuilding.coverage import coverage
-
-        figures = ctx.once("party", lambda: coverage(ctx.organizations(), ctx.today))
-        return Value(Decimal(figures[key_numerator]), Decimal(figures[key_whole]), PERCENT)
-    return compute
-
-
-# ----------------------------------------------------------------------------------------------- funding (D)
-
-def _grant_share(ctx):
-    """Share of the venture-grant money awarded in the report year that went to community organizations, each
-    round judged by its own ring-fence tiers."""
-    from grants.models import Round
-
-    awarded = community = Decimal(0)
-    for round_ in Round.objects.filter(region__code__startswith=ctx.prefix, year=ctx.report_year):
-        by_tier = (round_.applications.filter(awarded_amount__isnull=False).values("organization__tier")
-                   .annotate(total=Sum("awarded_amount")))
-        for row in by_tier:
-            awarded += row["total"]
-            if row["organization__tier"] in round_.ring_fence_tiers:
-                community += row["total"]
-    return Value(community, awarded, PERCENT)
-
-
-# ----------------------------------------------------------------------------------------------- capacity, quality
-
-def _heads_trained(ctx):
-    since = ctx.today - timedelta(days=5 * 365)
-    trained = (Training.objects.filter(trainee_kind=TraineeKind.ORGANIZATION_HEAD, held_on__gte=since,
-                                       organization__in=ctx.organizations()).values("organization").distinct().count())
-    return Value(Decimal(trained), Decimal(ctx.counts()["organizations"]), PERCENT)
-
-
-def _brands(project):
-    def compute(ctx):
-        designations = BrandDesignation.objects.filter(organization__region__code__startswith=ctx.prefix)
-        designations = designations.exclude(project="") if project else designations.filter(project="")
-        return Value(Decimal(designations.values("organization" if not project else "pk").distinct().count()))
-    return compute
-
-
-def _count(key):
-    def compute(ctx):
-        return Value(Decimal(ctx.counts()[key]))
-    return compute
-
-
-def _annual_reports(on_time):
-    def compute(ctx):
-        from filings.models import Case
-
-        reports = Case.objects.filter(kind="annual_report", period=ctx.report_year,
-                                      region__code__startswith=ctx.prefix)
-        done = Q(submitted_at__isnull=False)
-        if on_time:
-            done &= Q(submitted_at__date__lte=F("due_on"))
-        figures = reports.aggregate(expected=Count("pk"), submitted=Count("pk", filter=done))
-        return Value(Decimal(figures["submitted"]), Decimal(figures["expected"]), PERCENT)
-    return compute
+def _area(area):
+    return lambda ctx: tuple(f"{area}.{t}" for t in ctx.tiers)
 
 
 R, V = CommitteeType.RESIDENTS, CommitteeType.VILLAGERS
+ORGANIZATIONS = Facts(_org())
+L = RegionLevel
 
 CATALOGUE = [
-    Indicator("organizations", _("Organizations"), COUNT, _count("organizations"), lambda c: _org_list(c), "A"),
+    Indicator("organizations", _("Organizations"), COUNT, ORGANIZATIONS, section="A"),
     Indicator("registered_and_filed", _("Registered and filed organizations"), COUNT,
-              _count("registered_and_filed"), lambda c: _org_list(c), "A"),
+              Facts(_org((Tier.REGISTERED, Tier.FILED))), section="A"),
     Indicator("orgs_per_urban_community", _("Organizations per urban community"), PER_COMMUNITY,
-              _per_community("urban"), lambda c: _region_list(c, level=5, committee_type=R)),
+              Facts(_area("urban")), Regions(L.COMMUNITY, R)),
     Indicator("orgs_per_rural_community", _("Organizations per rural community"), PER_COMMUNITY,
-              _per_community("rural"), lambda c: _region_list(c, level=5, committee_type=V)),
+              Facts(_area("rural")), Regions(L.COMMUNITY, V)),
     Indicator("urban_communities_below_target", _("Urban communities below target"), COUNT,
-              _below_target("orgs_per_urban_community", R),
-              lambda c: reverse("reporting:below_target", args=[c.region.code, "urban"])),
+              BelowTarget(L.COMMUNITY, R)),
     Indicator("rural_communities_below_target", _("Rural communities below target"), COUNT,
-              _below_target("orgs_per_rural_community", V),
-              lambda c: reverse("reporting:below_target", args=[c.region.code, "rural"])),
+              BelowTarget(L.COMMUNITY, V)),
     Indicator("hub_coverage_streets", _("Streets with a hub/support organization"), PERCENT,
-              _covered(RegionLevel.STREET, hub_kind__isnull=False), lambda c: _org_list(c), "C"),
+              Holding(L.STREET, keys=("hub",)), Regions(L.STREET), "C"),
     Indicator("hub_coverage_communities", _("Communities with a hub/support organization"), PERCENT,
-              _covered(RegionLevel.COMMUNITY, hub_kind__isnull=False), lambda c: _org_list(c), "C"),
+              Holding(L.COMMUNITY, keys=("hub",)), Regions(L.COMMUNITY), "C"),
     Indicator("service_centre_streets", _("Streets with a social-organization service centre"), PERCENT,
-              _covered(RegionLevel.STREET, hub_kind__code="service_centre"), lambda c: _org_list(c), "C"),
+              Holding(L.STREET, keys=("hub.service_centre",)), Regions(L.STREET), "C"),
     Indicator("party_mass_centre_streets", _("Streets with a Party–mass service centre"), PERCENT,
-              _covered(RegionLevel.STREET, hub_kind__code="party_mass_centre"), lambda c: _org_list(c), "C"),
+              Holding(L.STREET, keys=("hub.party_mass_centre",)), Regions(L.STREET), "C"),
     Indicator("support_platform_counties", _("Counties with a support platform"), PERCENT,
-              _covered(RegionLevel.COUNTY, hub_kind__code="support_platform"), lambda c: _org_list(c), "C"),
+              Holding(L.COUNTY, keys=("hub.support_platform",)), Regions(L.COUNTY), "C"),
     Indicator("social_work_urban", _("Urban communities covered by social-work institutions"), PERCENT,
-              _covered(RegionLevel.COMMUNITY, R, is_social_work_institution=True), lambda c: _org_list(c), "C"),
+              Holding(L.COMMUNITY, R, keys=("swi",)), Regions(L.COMMUNITY, R), "C"),
     Indicator("social_work_rural", _("Rural communities covered by social-work institutions"), PERCENT,
-              _covered(RegionLevel.COMMUNITY, V, is_social_work_institution=True), lambda c: _org_list(c), "C"),
+              Holding(L.COMMUNITY, V, keys=("swi",)), Regions(L.COMMUNITY, V), "C"),
+    Indicator("party_org_coverage", _("Party organizational coverage"), PERCENT, Facts(("party_org",)),
+              ORGANIZATIONS, "C"),
+    Indicator("party_work_coverage", _("Party work coverage"), PERCENT, Facts(("work", "work_instr")),
+              ORGANIZATIONS, "C"),
+    Indicator("party_should_establish", _("Should establish a Party organization"), COUNT,
+              Facts(("should_establish",)), section="C"),
     Indicator("heads_trained_5y", _("Heads of organizations trained in the last five years"), PERCENT,
-              _heads_trained, lambda c: reverse("registry:training_list"), "E"),
-    Indicator("brand_organizations", _("Brand organizations"), COUNT, _brands(False),
-              lambda c: reverse("registry:brand_list"), "F"),
-    Indicator("brand_projects", _("Brand projects"), COUNT, _brands(True), lambda c: reverse("registry:brand_list"),
-              "F"),
-    Indicator("graded_3a_plus", _("Organizations graded 3A or above"), COUNT, _count("graded_3a_plus"),
-              lambda c: _org_list(c), "F"),
-    Indicator("annual_report_completion", _("Annual reports submitted"), PERCENT, _annual_reports(False),
-              lambda c: reverse("filings:case_list") + "?kind=annual_report", "F"),
-    Indicator("annual_report_on_time", _("Annual reports submitted on time"), PERCENT, _annual_reports(True),
-              lambda c: reverse("filings:case_list") + "?kind=annual_report", "F"),
-    Indicator("zombie_candidates", _("Zombie candidates"), COUNT, _count("zombie_candidates"),
-              lambda c: reverse("registry:zombie_list"), "F"),
+              Facts(("head_trained",)), ORGANIZATIONS, "E"),
+    Indicator("brand_organizations", _("Brand organizations"), COUNT, Facts(("brand",)), section="F"),
+    Indicator("brand_projects", _("Brand projects"), COUNT, Facts(("brand_project",)), section="F"),
+    Indicator("graded_3a_plus", _("Organizations graded 3A or above"), COUNT,
+              Facts(("grade.5A", "grade.4A", "grade.3A")), section="F"),
+    Indicator("annual_report_completion", _("Annual reports submitted"), PERCENT, AnnualReports(),
+              AnnualReports(submitted=False), "F"),
+    Indicator("annual_report_on_time", _("Annual reports submitted on time"), PERCENT, AnnualReports(on_time=True),
+              AnnualReports(submitted=False), "F"),
+    Indicator("zombie_candidates", _("Zombie candidates"), COUNT, Facts(("dormant",)), section="F"),
 ]
-
-if find_spec("partybuilding"):
-    CATALOGUE += [
-        Indicator("party_org_coverage", _("Party organizational coverage"), PERCENT,
-                  _party("with_party_organization"),
-                  lambda c: reverse("partybuilding:coverage") + f"?region={c.region.code}", "C"),
-        Indicator("party_work_coverage", _("Party work coverage"), PERCENT, _party("work_covered"),
-                  lambda c: reverse("partybuilding:coverage") + f"?region={c.region.code}", "C"),
-    ]
 if find_spec("grants"):
     CATALOGUE.append(Indicator("venture_grant_community_share",
-                               _("Share of venture-grant money to community organizations"), PERCENT, _grant_share,
-                               lambda c: reverse("grants:round_list"), "D"))
+                               _("Share of the year's venture-grant money awarded to community organizations"),
+                               PERCENT, VentureGrants(to_community=True), VentureGrants(), "D"))
 
 INDICATORS = {indicator.id: indicator for indicator in CATALOGUE}
 
 
 def grade_distribution(ctx) -> dict:
-    rows = (ctx.organizations().exclude(grade="").filter(grade_valid_until__gte=ctx.today).values("grade")
-            .annotate(n=Count("pk")))
-    counts = {row["grade"]: row["n"] for row in rows}
-    return {grade: counts.get(grade, 0) for grade in ("5A", "4A", "3A", "2A", "1A")}
+    return {grade: ctx.total([f"grade.{grade}"]) for grade in GRADES}
+
+
+def prefix_width(level):
+    return PREFIX_LENGTH[RegionLevel(level)]

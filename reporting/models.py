@@ -184,3 +184,74 @@ class YearlyReport(models.Model):
 
     def __str__(self):
         return f"{self.region} {self.year}"
+
+
+class OrganizationFact(models.Model):
+    """One thing that held for an organization over a period of days: "open and filed", "a hub of kind X",
+    "work-covered", "graded 4A" ... (``reporting.facts.KEYS``), with the region it held in. The rows behind every
+    organization figure: a figure as of day D counts the facts of its keys valid on D (``valid_from <= D`` and
+    ``valid_to`` empty or later). Derived from the records' history by ``reporting.facts``, rewritten in the same
+    transaction as every write."""
+
+    organization = models.ForeignKey("registry.Organization", models.CASCADE, related_name="+")
+    key = models.CharField(max_length=40)
+    ref = models.PositiveBigIntegerField(default=0, help_text="The brand designation a brand-project fact is about.")
+    region = models.CharField(max_length=12)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, help_text="First day it no longer held; empty while it holds.")
+
+    class Meta:
+        indexes = [
+            # The rows behind a figure: facts of some keys in a region subtree (code prefix), valid on a day.
+            models.Index(fields=["key", "region"], name="fact_key_region_idx",
+                         opclasses=["varchar_pattern_ops", "varchar_pattern_ops"]),
+        ]
+
+    def __str__(self):
+        return f"{self.organization_id} {self.key} {self.region} {self.valid_from}–{self.valid_to or ''}"
+
+
+class RegionLedger(models.Model):
+    """Per region (every level, each fact counted in its region and every ancestor), key and day: how many facts
+    began that day minus how many ended. The sum up to day D is the count of facts valid on D: every figure as of
+    any date, in one indexed range sum. Maintained with the facts, in the same transaction."""
+
+    region = models.CharField(max_length=12)
+    level = models.PositiveSmallIntegerField()
+    key = models.CharField(max_length=40)
+    day = models.DateField()
+    delta = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "key", "day"], name="one_ledger_row_per_day")]
+        indexes = [
+            # A region's figures as of a day: SUM(delta) WHERE region = X AND day <= D GROUP BY key.
+            models.Index(fields=["region", "day"], name="ledger_region_day_idx", include=["key", "delta"]),
+            # Communities (or streets) of a subtree as of a day: WHERE level, key, region LIKE 'prefix%'.
+            models.Index(fields=["level", "key", "region"], name="ledger_level_key_region_idx",
+                         opclasses=["", "varchar_pattern_ops", "varchar_pattern_ops"], include=["day", "delta"]),
+        ]
+
+    def __str__(self):
+        return f"{self.region} {self.key} {self.day} {self.delta:+d}"
+
+
+class RegionTally(models.Model):
+    """Facts valid now, per region (every level) and key: the ledger summed over all days. Read for today's
+    figures of the keys whose facts only begin and end on the day they are written (``facts.is_dated``)."""
+
+    region = models.CharField(max_length=12)
+    level = models.PositiveSmallIntegerField()
+    key = models.CharField(max_length=40)
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "key"], name="one_tally_per_region_key")]
+        indexes = [
+            # Communities of a subtree below a target, regions holding a hub: WHERE level, key, region LIKE.
+            models.Index(fields=["level", "key", "region"], name="tally_level_key_region_idx",
+                         opclasses=["", "varchar_pattern_ops", "varchar_pattern_ops"], include=["n"]),
+        ]
+
+    def __str__(self):
+        return f"{self.region} {self.key} {self.n}"

@@ -1,14 +1,18 @@
 """Synthetic province-scale data for benchmarks: seeded and deterministic, in a province code of its own (99)."""
 
 import random
+from datetime import date, timedelta
 
 from django.db import connection, transaction
 
+from registry.changes import muted
 from registry.choices import CommitteeType, RegionLevel, UrbanRuralCode
 from registry.models import Organization, Region, Term
 
 PROVINCE = "990000"
 CITIES = 11
+# Founding (decision) dates spread over ten years, so figures as of past days have something to count.
+FIRST_DAY, SPAN_DAYS = date(2016, 1, 1), 3650
 COUNTIES_PER_CITY = 9
 
 
@@ -44,9 +48,14 @@ def _regions(communities: int) -> list[Region]:
 
 def generate(communities=50_000, organizations=500_000, seed=1, log=print) -> dict:
     """Replaces the synthetic province with ``communities`` communities and ``organizations`` organizations."""
+    from reporting.facts import rebuild
+
     rng = random.Random(seed)  # noqa: S311 - reproducible benchmark data
-    with transaction.atomic():
-        Organization.objects.filter(region__code__startswith="99").delete()
+    with transaction.atomic(), muted():
+        from reporting.models import OrganizationFact
+
+        OrganizationFact.objects.filter(region__startswith="99").delete()
+        Organization.objects.filter(region__code__startswith="99")._raw_delete(Organization.objects.db)
         Region.objects.filter(code__startswith="99").order_by("-level").delete()
     regions = _regions(communities)
     Region.objects.bulk_create(sorted(regions, key=lambda r: r.level), batch_size=5000)
@@ -58,7 +67,10 @@ def generate(communities=50_000, organizations=500_000, seed=1, log=print) -> di
     for serial in range(organizations):
         community = community_codes[serial % len(community_codes)]
         tier = rng.choices(("community", "filed", "registered"), weights=(6, 3, 1))[0]
+        founded = FIRST_DAY + timedelta(days=rng.randrange(SPAN_DAYS))
         batch.append(Organization(
+            founded_on=founded, registered_on=founded if tier == "registered" else None,
+            filed_on=founded if tier == "filed" else None,
             name=f"基准组织{serial:07d}", tier=tier, category=rng.choice(categories), region_id=community,
             leader_name="王芳", member_count=rng.randint(5, 80), is_social_work_institution=rng.random() < 0.02,
             hub_kind=rng.choice(hubs) if rng.random() < 0.01 else None,
@@ -66,12 +78,15 @@ def generate(communities=50_000, organizations=500_000, seed=1, log=print) -> di
             filing_number=f"S{serial:07d}" if tier == "filed" else None,
             ledger_number=f"L{serial:07d}" if tier == "community" else None))
         if len(batch) == 20_000:
-            Organization.objects.bulk_create(batch, batch_size=5000)
+            with muted():
+                Organization.objects.bulk_create(batch, batch_size=5000)
             created += len(batch)
             batch = []
             log(f"{created} organizations")
-    Organization.objects.bulk_create(batch, batch_size=5000)
+    with muted():
+        Organization.objects.bulk_create(batch, batch_size=5000)
     created += len(batch)
+    rebuild(log=log)  # the figures engine's facts, ledger and tally, from scratch
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE registry_region; ANALYZE registry_organization;")

@@ -6,6 +6,7 @@ app_name = "reporting"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/<str:pk>/rows/<str:indicator>/", views.figure_rows, name="figure_rows"),
     path("dashboard/<str:pk>/below-target/<str:kind>/", views.below_target, name="below_target"),
     path("targets/", target_views.targets, name="targets"),
     path("reports/", views.yearly_list, name="yearly_list"),

@@ -18,7 +18,7 @@ from registry.pdf import render_pdf
 from registry.permissions import has_jurisdiction, permits
 from reporting import yearly
 from reporting.dashboard import indicator_rows, scorecard, trend
-from reporting.indicators import Context, communities_with_counts, grade_distribution
+from reporting.indicators import INDICATORS, Context, communities_with_counts, grade_distribution, parse_as_of
 from reporting.models import YearlyReport
 from reporting.targets import below_target_communities, may_manage, summarize, targets_for
 
@@ -36,16 +36,29 @@ def _breadcrumbs(request, region):
     return [r for r in region.ancestors() if request.user.can_see_region(r)]
 
 
+def as_of_from(request):
+    """The "as of" day a page or endpoint asks for (``as_of=YYYY-MM-DD``), today when absent."""
+    try:
+        return parse_as_of(request.GET.get("as_of")) or timezone.localdate()
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
 @login_required
 @permits(has_jurisdiction, NO_JURISDICTION)
 def dashboard(request):
     region = region_for(request)
-    today = timezone.localdate()
-    rows, snapshot_time = indicator_rows(region, today, live=request.GET.get("live") == "1" or None)
+    try:
+        today = as_of_from(request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        today = timezone.localdate()
+    snapshot = request.GET.get("source") == "snapshot"
+    rows, snapshot_time = indicator_rows(region, today, live=not snapshot)
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
         return export_response(_dashboard_dataset(region, rows), fmt, f"dashboard-{region.code}")
-    children = scorecard(region, request.user, today)
+    children = scorecard(region, request.user, today, snapshot=snapshot)
     if fmt == "pdf":
         return _dashboard_pdf(region, rows, children, today)
     chart = {
@@ -56,16 +69,40 @@ def dashboard(request):
                   for key in ("orgs_per_urban_community", "orgs_per_rural_community", "party_work_coverage")},
     }
     targets = targets_for(region, today)
+    ctx = Context(region, today)
     return render(request, "reporting/dashboard.html", {
         "summary": summarize([row["assessment"] for row in rows]), "may_manage": may_manage(request.user, region),
         "today": today,
         "region": region, "rows": rows, "snapshot_time": snapshot_time, "children": children,
         "breadcrumbs": _breadcrumbs(request, region), "chart": chart,
-        "grades": None if snapshot_time else grade_distribution(Context(region, today)),
+        "grades": grade_distribution(ctx), "as_of": today, "is_today": ctx.live,
         "urban_target": targets.get("orgs_per_urban_community"),
         "rural_target": targets.get("orgs_per_rural_community"),
         "is_community": region.level == RegionLevel.COMMUNITY,
     })
+
+
+@scoped(Region)
+def figure_rows(request, region, indicator):
+    """The rows behind one figure: the same definition as the number, the same region and day."""
+    found = INDICATORS.get(indicator)
+    if found is None:
+        raise Http404
+    try:
+        today = as_of_from(request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        today = timezone.localdate()
+    ctx = Context(region, today)
+    rows = found.rows(ctx)
+    total = rows.count()
+    return render(request, "reporting/figure_rows.html", {
+        "region": region, "indicator": found, "kind": found.numerator.kind, "rows": rows[:ROWS_SHOWN],
+        "total": total, "shown": min(total, ROWS_SHOWN), "value": found.value(ctx), "as_of": today,
+        "is_today": ctx.live, "breadcrumbs": _breadcrumbs(request, region)})
+
+
+ROWS_SHOWN = 1000
 
 
 def _dashboard_dataset(region, rows):

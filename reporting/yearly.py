@@ -6,6 +6,7 @@ runs it again; a report whose heartbeat went stale shows as failed and can be st
 region and year replaces the files.
 """
 
+from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 from importlib.util import find_spec
@@ -13,19 +14,20 @@ from importlib.util import find_spec
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from config.replicas import on_replica
 from registry import jobs
-from registry.choices import CLOSED_STATUSES, RegionLevel, Role
+from registry.choices import CLOSED_STATUSES, LegalForm, RegionLevel, Role, Tier, TraineeKind
 from registry.exports import workbook_bytes
 from registry.models import Activity, Organization, Region, Term, Training
 from registry.pdf import render_pdf
 from registry.scoping import WHOLE_TREE
 from reporting.dashboard import indicator_rows
-from reporting.indicators import Context, grade_distribution
+from reporting.facts import local_day
+from reporting.indicators import INDICATORS, Context, grade_distribution
 from reporting.models import ReportStatus, YearlyReport
 
 NARRATIVE = ("progress", "problems", "suggestions")
@@ -177,29 +179,35 @@ def save_narrative(user, report, values):
 
 # ------------------------------------------------------------------------------------------------ figures
 
+AREA_LABELS = {"urban": "城市社区（居委会）", "rural": "农村社区（村委会）", "": "街道及以上"}
+
+
 def build_figures(region, year, progress=lambda p: None) -> dict:
+    """Every section as the records stood on 31 December of ``year``; the year's flows by their decision dates."""
     as_of = date(year, 12, 31)
     ctx = Context(region, as_of)
     start, end = date(year, 1, 1), as_of
-    organizations = ctx.organizations()
-    everything = Organization.objects.filter(region__code__startswith=region.prefix)
     figures = {"as_of": as_of.isoformat()}
 
-    # A. inventory by tier x legal form x category x urban/rural; new, deregistered, revoked, cleared.
-    inventory = (organizations.values("tier", "legal_form", "category__name", "region__committee_type")
-                 .annotate(n=Count("pk")).order_by("tier", "legal_form", "category__name", "region__committee_type"))
-    figures["inventory"] = [{"tier": r["tier"], "legal_form": r["legal_form"], "category": r["category__name"],
-                             "area": r["region__committee_type"] or "", "count": r["n"]} for r in inventory]
-    figures["by_tier"] = {r["tier"]: r["n"] for r in organizations.values("tier").annotate(n=Count("pk"))}
-    history = Organization.history.filter(region__code__startswith=region.prefix,
-                                          history_date__date__range=(start, end))
-    figures["flows"] = {
-        "new": everything.filter(created_at__date__range=(start, end)).count(),
-        **{status: history.filter(status=status).values("id").distinct().count() for status in CLOSED_STATUSES},
-    }
+    # A. inventory by tier x legal form x category x urban/rural, as of 31 December.
+    open_facts = INDICATORS["organizations"].rows(ctx)
+    area_of = dict(INDICATORS["orgs_per_urban_community"].rows(Context(region, as_of, tiers=tuple(Tier.values)))
+                   .values_list("organization_id", "key"))
+    area_of.update(INDICATORS["orgs_per_rural_community"].rows(Context(region, as_of, tiers=tuple(Tier.values)))
+                   .values_list("organization_id", "key"))
+    grouped = Counter()
+    for org_id, key, legal_form, category in open_facts.values_list(
+            "organization_id", "key", "organization__legal_form", "organization__category__name"):
+        grouped[(key.split(".", 1)[1], legal_form, category, area_of.get(org_id, "").split(".")[0])] += 1
+    figures["inventory"] = [
+        {"tier": str(Tier(tier).label), "legal_form": str(LegalForm(form).label) if form else "",
+         "category": category, "area": AREA_LABELS[area], "count": n}
+        for (tier, form, category, area), n in sorted(grouped.items())]
+    figures["by_tier"] = {tier: ctx.total([f"org.{tier}"]) for tier in Tier.values}
+    figures["flows"] = flows(region, start, end)
     progress(20)
 
-    # B, C, F (indicators against targets).
+    # B, C, E, F: every indicator against its target, as of 31 December.
     rows, _snapshot = indicator_rows(region, as_of, live=True)
     figures["indicators"] = [{"id": r["indicator"].id, "section": r["indicator"].section,
                               "name": str(r["indicator"].name), "numerator": r["value"].numerator,
@@ -208,48 +216,83 @@ def build_figures(region, year, progress=lambda p: None) -> dict:
                               "operator": r["target"].get_operator_display() if r["target"] else "",
                               "source": r["target"].source_document if r["target"] else "", "met": r["met"]}
                              for r in rows]
+    figures["below_target"] = [
+        {"kind": label, "code": c.code, "name": c.name}
+        for indicator_id, label in (("urban_communities_below_target", "城市社区"),
+                                    ("rural_communities_below_target", "农村社区"))
+        for c in INDICATORS[indicator_id].rows(ctx)[:500]]
     progress(55)
 
-    # D. funding.
+    # D. funding: the year's venture-grant rounds (decided by 31 December) and subsidies granted in the year.
     funding = {}
     if find_spec("grants"):
-        from grants.models import Application, Subsidy
+        from grants.models import Subsidy
 
-        awarded = Application.objects.filter(organization__region__code__startswith=region.prefix,
-                                             round__year=year, awarded_amount__isnull=False)
-        funding["venture_total"] = awarded.aggregate(s=Sum("awarded_amount"))["s"] or Decimal(0)
+        share = INDICATORS["venture_grant_community_share"].value(ctx)
+        funding["venture_total"] = share.denominator or Decimal(0)
+        funding["venture_to_community"] = share.numerator or Decimal(0)
+        funding["venture_share"] = share.value
         subsidies = Subsidy.objects.filter(organization__region__code__startswith=region.prefix,
                                            granted_on__range=(start, end))
         funding["subsidies"] = [{"kind": r["kind__name"], "total": r["total"]} for r in
                                 subsidies.values("kind__name").annotate(total=Sum("amount")).order_by("kind__name")]
     figures["funding"] = funding
 
-    # E. capacity.
+    # E. capacity: sessions, distinct people and attendances (人次), each labelled.
     trainings = Training.objects.filter(region__code__startswith=region.prefix, held_on__range=(start, end))
-    figures["capacity"] = {"trainings": trainings.values("course", "held_on").distinct().count(),
-                           "people": trainings.values("person_name", "region").distinct().count(),
-                           "by_kind": {r["trainee_kind"]: r["n"] for r in
-                                       trainings.values("trainee_kind").annotate(n=Count("pk"))}}
+    figures["capacity"] = {
+        "trainings": trainings.values("course", "held_on").distinct().count(),
+        "people": trainings.values("person_name", "trainee_kind", "organization").distinct().count(),
+        "participations": trainings.count(),
+        "by_kind": {str(TraineeKind(r["trainee_kind"]).label): r["n"]
+                    for r in trainings.values("trainee_kind").annotate(n=Count("pk")).order_by("trainee_kind")}}
 
-    # F. quality: grades, inspection results.
+    # F. quality: grades in force on 31 December; annual inspections submitted in the year.
     figures["grades"] = grade_distribution(ctx)
+    from filings.choices import InspectionResult
     from filings.models import Case
 
-    results = (Case.objects.filter(kind="annual_report", period=year, region__code__startswith=region.prefix)
-               .exclude(result="").values("result").annotate(n=Count("pk")))
-    figures["inspections"] = {r["result"]: r["n"] for r in results}
+    results = (Case.objects.filter(kind="annual_report", period=year - 1, region__code__startswith=region.prefix,
+                                   submitted_at__date__lte=end)
+               .exclude(result="").values("result").annotate(n=Count("pk")).order_by("result"))
+    figures["inspections"] = {str(InspectionResult(r["result"]).label): r["n"] for r in results}
     progress(75)
 
     # G. the four campaigns.
     campaigns = (Activity.objects.filter(organization__region__code__startswith=region.prefix,
                                          held_on__range=(start, end), campaign__isnull=False)
-                 .values("campaign").annotate(activities=Count("pk"), beneficiaries=Sum("beneficiaries")))
+                 .values("campaign").annotate(activities=Count("pk"), beneficiaries=Sum("beneficiaries"))
+                 .order_by("campaign"))
     names = {t.pk: t.name for t in Term.objects.filter(vocabulary="campaign")}
     figures["campaigns"] = [{"campaign": names.get(r["campaign"], ""), "activities": r["activities"],
                              "beneficiaries": r["beneficiaries"] or 0} for r in campaigns]
     figures["children"] = _children_density(region, ctx)
     progress(80)
     return figures
+
+
+def flows(region, start, end) -> dict:
+    """The year's new, changed, deregistered, revoked and cleared organizations, by decision date: new = existing
+    from a day in the year (its registration, filing or recording date, not the day the row was typed); closed =
+    moved into that status in the year (a later edit of an already closed organization is not a second closing)."""
+    from filings.models import Case
+    from reporting.models import OrganizationFact
+
+    first = (OrganizationFact.objects.filter(key__startswith="org.", region__startswith=region.prefix)
+             .values("organization").annotate(first=Min("valid_from")).filter(first__range=(start, end)))
+    candidates = Organization.history.filter(region__code__startswith=region.prefix, status__in=CLOSED_STATUSES,
+                                             history_date__date__range=(start, end)).values("id")
+    closed, before = Counter(), {}
+    for org_id, status, day in (Organization.history.filter(id__in=candidates, history_date__date__lte=end)
+                                .order_by("id", "history_date", "history_id")
+                                .values_list("id", "status", "history_date")):
+        if status in CLOSED_STATUSES and before.get(org_id) != status and local_day(day) >= start:
+            closed[status] += 1
+        before[org_id] = status
+    changed = Case.objects.filter(kind="change", state="approved", region__code__startswith=region.prefix,
+                                  decided_at__date__range=(start, end)).count()
+    return {"new": first.count(), "changed": changed,
+            **{status: closed.get(status, 0) for status in CLOSED_STATUSES}}
 
 
 def _children_density(region, ctx):
@@ -269,26 +312,86 @@ def _jsonable(value):
     return value
 
 
+SECTION_TITLES = {"A": "A 数量", "B": "B 密度", "C": "C 覆盖", "D": "D 资金", "E": "E 能力建设", "F": "F 质量",
+                  "G": "G 主题活动", "H": "H 文字说明"}
+CLOSED_LABELS = {"deregistered": "注销", "revoked": "撤销", "cleared": "清理"}
+
+
 def workbook(region, year, figures, narrative) -> bytes:
-    """Through the portal's one spreadsheet writer: names and narrative text never become live formulas."""
-    inventory = [["管理层级", "法人类型", "类别", "城乡", "数量"]]
+    """The report as a workbook: one sheet per section A-H, Chinese headers and labels (never raw codes), through
+    the portal's one spreadsheet writer (names and narrative text never become live formulas)."""
+    sheets = {section: [[f"{region.full_name} {year}年度 {title}（截至{year}年12月31日）"]]
+              for section, title in SECTION_TITLES.items()}
+
+    a = sheets["A"]
+    a.append(["管理层级", "数量"])
+    for tier in Tier:
+        a.append([str(tier.label), figures["by_tier"].get(tier.value, 0)])
+    a.append([])
+    a.append(["本年新增", "本年变更", *CLOSED_LABELS.values()])
+    a.append([figures["flows"]["new"], figures["flows"].get("changed", 0),
+              *(figures["flows"].get(key, 0) for key in CLOSED_LABELS)])
+    a.append([])
+    a.append(["管理层级", "法人类型", "类别", "城乡", "数量"])
     for row in figures["inventory"]:
-        inventory.append([row["tier"], row["legal_form"], row["category"], row["area"], row["count"]])
-    indicators = [["部分", "指标", "分子", "分母", "数值", "目标", "达标", "依据"]]
+        a.append([row["tier"], row["legal_form"] or "—", row["category"], row["area"], row["count"]])
+
+    headers = ["指标", "分子", "分母", "数值", "目标", "达标", "依据"]
+    for section in "BCEF":
+        sheets[section].append(headers)
     for row in figures["indicators"]:
-        indicators.append([row["section"], row["name"], _num(row["numerator"]), _num(row["denominator"]),
-                           _num(row["value"]), f"{row['operator']}{row['target']}" if row["target"] is not None else "",
-                           "" if row["met"] is None else ("是" if row["met"] else "否"), row["source"]])
-    children = [["下级区域", "城市社区平均", "农村社区平均", "未达标社区数"]]
+        sheet = sheets.get(row["section"] if row["section"] in "BCEF" else "B")
+        sheet.append([row["name"], _num(row["numerator"]), _num(row["denominator"]), _num(row["value"]),
+                      f"{row['operator']}{row['target']}" if row["target"] is not None else "",
+                      "" if row["met"] is None else ("是" if row["met"] else "否"), row["source"]])
+    b = sheets["B"]
+    b.append([])
+    b.append(["下级区域", "城市社区平均", "农村社区平均", "未达标社区数"])
     for row in figures["children"]:
-        children.append([row["name"], _num(row["urban"]), _num(row["rural"]), row["below"]])
-    campaigns = [["主题", "活动次数", "受益人数"]]
+        b.append([row["name"], _num(row["urban"]), _num(row["rural"]), row["below"]])
+    b.append([])
+    b.append(["未达标社区", "类型", "代码"])
+    for row in figures.get("below_target", []):
+        b.append([row["name"], row["kind"], row["code"]])
+
+    d = sheets["D"]
+    funding = figures.get("funding") or {}
+    d.append(["公益创投资助总额（元）", _num(funding.get("venture_total", 0))])
+    d.append(["其中资助社区社会组织（元）", _num(funding.get("venture_to_community", 0))])
+    d.append(["社区社会组织所占比例（%）", _num(funding.get("venture_share"))])
+    d.append([])
+    d.append(["补贴、奖励类别", "金额（元）"])
+    for row in funding.get("subsidies", []):
+        d.append([row["kind"], _num(row["total"])])
+
+    e = sheets["E"]
+    e.append([])
+    capacity = figures["capacity"]
+    e.append(["培训期次", "参训人数（不重复）", "参训人次"])
+    e.append([capacity["trainings"], capacity["people"], capacity.get("participations", 0)])
+    e.append(["参训对象", "人次"])
+    for kind, n in capacity.get("by_kind", {}).items():
+        e.append([kind, n])
+
+    f = sheets["F"]
+    f.append([])
+    f.append(["评估等级（有效期内）", "组织数"])
+    for grade, n in figures["grades"].items():
+        f.append([grade, n])
+    f.append(["年检结果", "数量"])
+    for result, n in figures["inspections"].items():
+        f.append([result, n])
+    f.append(["僵尸型组织清理", figures["flows"].get("cleared", 0)])
+
+    g = sheets["G"]
+    g.append(["主题", "活动次数", "受益人数"])
     for row in figures["campaigns"]:
-        campaigns.append([row["campaign"], row["activities"], row["beneficiaries"]])
-    text = [[label, narrative.get(key, "")] for key, label in (("progress", "进展"), ("problems", "问题"),
-                                                                 ("suggestions", "建议"))]
-    return workbook_bytes({"A 数量": inventory, "B-F 指标": indicators, "下级对比": children,
-                           "G 主题活动": campaigns, "H 文字说明": text})
+        g.append([row["campaign"], row["activities"], row["beneficiaries"]])
+
+    h = sheets["H"]
+    for key, label in (("progress", "工作进展"), ("problems", "存在问题"), ("suggestions", "意见建议")):
+        h.append([label, narrative.get(key, "")])
+    return workbook_bytes({SECTION_TITLES[section]: rows for section, rows in sheets.items()})
 
 
 def _num(value):

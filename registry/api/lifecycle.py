@@ -34,6 +34,7 @@ from registry.models import (
     RectificationNotice,
     Training,
 )
+from registry.resources import validate_import_file
 
 
 def as_drf(exc):
@@ -266,7 +267,7 @@ class JobSerializer(serializers.ModelSerializer):
 
 class JobUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[k for k in JobKind.values if k != JobKind.EXPORT])
-    file = serializers.FileField()
+    file = serializers.FileField(validators=[validate_import_file])
 
 
 class JobViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.calendar import add_years
+from registry.changes import AnnouncesWrites
 from registry.choices import BrandLevel, FlagList, FlagReason, Grade, NoticeResult, TraineeKind, Vocabulary
 from registry.scoping import ScopedQuerySet
 
@@ -16,6 +17,10 @@ ORG = "registry.Organization"
 
 class ScopedByOrganization(ScopedQuerySet):
     pass
+
+
+class FigureRecords(AnnouncesWrites, ScopedByOrganization):
+    """Records the figures read (trainings, grades, brands): bulk writes announce their organizations."""
 
 
 class Activity(models.Model):
@@ -64,7 +69,7 @@ class Training(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                                     verbose_name=_("recorded by"))
 
-    objects = ScopedByOrganization.as_manager()
+    objects = FigureRecords.as_manager()
 
     class Meta:
         verbose_name = _("training record")
@@ -88,7 +93,7 @@ class EvaluationGrade(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                                     verbose_name=_("recorded by"))
 
-    objects = ScopedByOrganization.as_manager()
+    objects = FigureRecords.as_manager()
 
     class Meta:
         verbose_name = _("evaluation grade")
@@ -117,7 +122,7 @@ class BrandDesignation(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                                     verbose_name=_("recorded by"))
 
-    objects = ScopedByOrganization.as_manager()
+    objects = FigureRecords.as_manager()
 
     class Meta:
         verbose_name = _("brand designation")

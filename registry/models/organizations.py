@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from registry.changes import AnnouncesWrites
 from registry.choices import (
     CLOSED_STATUSES,
     USCC_CATEGORY_DIGIT,
@@ -61,7 +62,9 @@ class Term(models.Model):
         return self.name
 
 
-class OrganizationQuerySet(ScopedQuerySet):
+class OrganizationQuerySet(AnnouncesWrites, ScopedQuerySet):
+    organization_field = "pk"
+
     def open(self):
         return self.exclude(status__in=CLOSED_STATUSES)
 

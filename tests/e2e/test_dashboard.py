@@ -22,14 +22,13 @@ def test_drill_from_district_to_a_communitys_organizations(district, cast, brows
     assert "灵隐街道" in page.locator("h1").inner_text()
     page.locator("[data-indicator=rural_communities_below_target] a").click()
     page.wait_for_load_state()
-    table = page.get_by_test_id("below-target")
+    table = page.get_by_test_id("figure-rows")
     assert "灵隐203村" in table.inner_text() and "灵隐201村" not in table.inner_text()
     table.get_by_role("link", name="灵隐203村").click()
     page.wait_for_load_state()
-    assert "/organizations/" in page.url and "within=330106003203" in page.url
-    assert "共0条记录" in page.locator("main").inner_text()
+    assert "region=330106003203" in page.url
     page.goto(f"{page.base_url}/dashboard/?region=330106003001")
     page.get_by_test_id("community-orgs").click()
     page.wait_for_load_state()
-    assert "共10条记录" in page.locator("main").inner_text()
+    assert page.get_by_test_id("rows-total").inner_text() == "10"
     assert not [e for e in console_errors if "Content Security Policy" in e], console_errors

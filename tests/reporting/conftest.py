@@ -9,7 +9,11 @@
 Urban: 130 / 12 = 10.8 per community; rural: 40 / 9 = 4.4 per community.
 """
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 
 from registry.choices import CommitteeType, RegionLevel
 from registry.models import Organization, Region, Term
@@ -17,6 +21,13 @@ from tests.factories import community
 
 A_URBAN, A_RURAL = [12, 12, 12, 12, 12, 10], [6, 6, 6, 6, 6]
 B_URBAN, B_RURAL = [10, 10, 10, 10, 10, 10], [5, 5, 0, 0]
+
+
+@pytest.fixture(autouse=True)
+def on_the_day():
+    """Every figure is as of a day: these tests write their records on 21 November 2026 and read that day."""
+    with time_machine.travel(datetime(2026, 11, 21, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True):
+        yield
 
 
 @pytest.fixture

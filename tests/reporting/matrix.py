@@ -23,4 +23,5 @@ def _target(world, side):
 OBJECTS = {YearlyReport: _report, Target: _target}
 MARKERS = {YearlyReport: "year", Target: "source_document"}
 PARAMETERS = {"reporting:below_target:kind": "urban", "reporting:yearly_file:fmt": "pdf",
+              "reporting:figure_rows:indicator": "organizations",
               "api:yearly-report-file:format": "pdf"}

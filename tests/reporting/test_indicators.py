@@ -121,10 +121,11 @@ def test_dashboard_exports_as_xlsx_and_pdf(district, cast, client_for):
     assert "10.8" in text and "灵隐街道" in text
 
 
-def test_dashboard_says_when_it_reads_a_snapshot(district, cast, client_for):
+def test_dashboards_are_live_and_the_snapshot_path_says_so(district, cast, client_for):
     from reporting.dashboard import take_snapshots
 
     take_snapshots(max_level=3)
-    body = client_for(cast.reviewer).get("/dashboard/?region=330106").content.decode()
+    assert "快照" not in client_for(cast.reviewer).get("/dashboard/?region=330106").content.decode()
+    body = client_for(cast.reviewer).get("/dashboard/?region=330106&source=snapshot").content.decode()
     assert "快照" in body
     assert "快照" not in client_for(cast.street_a).get("/dashboard/?region=330106002").content.decode()
