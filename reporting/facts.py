@@ -382,9 +382,15 @@ def rebuild(log=lambda message: None, batch=5000):
     from registry.models import Organization
     from reporting.models import OrganizationFact, RegionLedger, RegionTally
 
-    with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {OrganizationFact._meta.db_table}, {RegionLedger._meta.db_table}, "
-                       f"{RegionTally._meta.db_table}")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Deferred foreign-key checks of this transaction's earlier writes would make TRUNCATE refuse.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"TRUNCATE {OrganizationFact._meta.db_table}, {RegionLedger._meta.db_table}, "
+                           f"{RegionTally._meta.db_table}")
+    else:
+        for model in (OrganizationFact, RegionLedger, RegionTally):
+            model.objects.all().delete()
     ids = list(Organization.objects.order_by("pk").values_list("pk", flat=True))
     for number, chunk in enumerate(_chunks(ids, batch)):
         facts = facts_for(chunk)
