@@ -1,4 +1,4 @@
-from registry.models.accounts import Invitation, OrganizationMember
+from registry.models.accounts import AccountRequest, AccountRequestStatus, Invitation, OrganizationMember
 from registry.models.audit import AuditAction, AuditEvent, PersonalDataView
 from registry.models.jobs import Job
 from registry.models.lifecycle import (
@@ -15,6 +15,8 @@ from registry.models.regions import Region, code_prefixes, committee_type_of, ne
 from registry.models.users import User
 
 __all__ = [
+    "AccountRequest",
+    "AccountRequestStatus",
     "Activity",
     "AuditAction",
     "AuditEvent",
