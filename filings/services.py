@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 
 from filings import eligibility
 from filings.choices import OPEN_STATES, CaseKind, CaseState
-from filings.documents import check_upload
 from filings.effects import EFFECTS
 from filings.models import Case, CaseEvent, Document
 from filings.numbering import case_number
 from filings.workflows import DECIDER, DECIDERS_BY_TIER, ONE_STEP_FORMS, WORKFLOWS
 from registry.choices import LegalForm, Tier
+from registry.documents import check_upload
 from registry.forms import OrganizationForm, form_data_from
 from registry.models import Organization, Region
 

@@ -507,7 +507,7 @@ def record_other_applicant(user, name, uscc, region, nature) -> OtherApplicant:
 
 @transaction.atomic
 def add_attachment(user, application, upload) -> Attachment:
-    from filings.documents import check_upload
+    from registry.documents import check_upload
 
     _require(user, Role.STREET_STAFF, Role.DISTRICT_REVIEWER)
     if application.state not in (AppState.DRAFT, AppState.SUBMITTED, AppState.IN_PROGRESS, AppState.MIDTERM):

@@ -21,7 +21,7 @@ from registry import lifecycle, params
 from registry.api.base import ScopedViewSetMixin
 from registry.choices import JobKind, OrgStatus, Role
 from registry.jobs import start
-from registry.lifecycle import raise_flag, repair_flag
+from registry.lifecycle import clear_dormant, raise_flag, reactivate, repair_flag
 from registry.limits import fallback_cache
 from registry.models import (
     Activity,
@@ -242,8 +242,6 @@ class ZombieViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericV
     @extend_schema(request=ZombieDecisionSerializer, responses=ZombieSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
-        from filings.lifecycle import clear_dormant, reactivate
-
         organization = self.get_object()
         data = ZombieDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
