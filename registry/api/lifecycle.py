@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from registry import lifecycle, params
 from registry.api.base import ScopedViewSetMixin
+from registry.api.errors import as_drf
 from registry.choices import JobKind, OrgStatus, Role
 from registry.jobs import start
 from registry.lifecycle import clear_dormant, raise_flag, reactivate, repair_flag
@@ -35,12 +36,6 @@ from registry.models import (
     Training,
 )
 from registry.resources import validate_import_file
-
-
-def as_drf(exc):
-    if isinstance(exc, DjangoPermissionDenied):
-        return PermissionDenied(str(exc) or None)
-    return ValidationError(exc.messages)
 
 
 class RecordViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
