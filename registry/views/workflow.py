@@ -62,7 +62,6 @@ def transition_view(model, detail_view, form_class, *, step_data=None, offered=N
 
 def conflict_page(request, detail_view, obj, message):
     """The object's page as it is now, answered 409: the conflict message on top, the user's comment kept."""
-    messages.warning(request, message)
     typed = {"comment": request.POST.get("comment", "")}
     request.method = "GET"  # the detail view renders the object; nothing more is written
     response = detail_view.as_view(extra_context={"typed": typed, "conflict": message})(request, pk=obj.pk)
