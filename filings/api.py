@@ -22,6 +22,7 @@ from filings.workflows import WORKFLOWS
 from registry import params
 from registry.accounts import membership_of
 from registry.api.base import ScopedViewSetMixin
+from registry.api.workflow import transition_action
 from registry.forms import form_data_from, payload_from
 from registry.middleware import OrganizationOnly
 from registry.models import Organization
@@ -131,18 +132,10 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         case = services.update_payload(request.user, case, payload)
         return Response(CaseSerializer(case).data)
 
-    @extend_schema(request=TransitionSerializer, responses={200: CaseSerializer, 409: OpenApiTypes.OBJECT})
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """Take an action (submit, return, approve, ...). 409 when someone acted first."""
-        case = self.get_object()
-        data = TransitionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        case = services.transition(case, values["action"], request.user, comment=values["comment"],
-                                   data={"uscc": values["uscc"], "result": values["result"]},
-                                   version=values.get("version"))
-        return Response(CaseSerializer(case).data)
+    transition = transition_action(
+        TransitionSerializer, CaseSerializer, doc="Take an action (submit, return, approve, ...). 409 when someone "
+                                                  "acted first.",
+        step_data=lambda values: {"uscc": values["uscc"], "result": values["result"]})
 
     @extend_schema(responses=ActionSerializer(many=True))
     @action(detail=True, methods=["get"])

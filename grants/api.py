@@ -30,6 +30,7 @@ from grants.models import (
 )
 from grants.pdf import notice_response
 from registry.api.base import ScopedViewSetMixin
+from registry.api.workflow import transition_action
 from registry.choices import Grade, Role
 from registry.models import Organization, User
 
@@ -363,19 +364,8 @@ class RoundViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         round_ = services.create_round(request.user, region, **values)
         return Response(RoundSerializer(round_).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=GrantTransitionSerializer, responses={200: RoundSerializer, 409: OpenApiTypes.OBJECT})
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """Open the call, close it, close the round."""
-        round_ = self.get_object()
-        data = GrantTransitionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        step = round_.workflow.get(data.validated_data["action"])
-        if step is None or step.internal:
-            raise ValidationError({"action": "unknown"})
-        round_ = services.transition(round_, step.action, request.user, data.validated_data["comment"],
-                                     version=data.validated_data.get("version"))
-        return Response(RoundSerializer(round_).data)
+    transition = transition_action(GrantTransitionSerializer, RoundSerializer,
+                                   doc="Open the call, close it, close the round.")
 
     @extend_schema(methods=["GET"], request=None, responses=AllocationRunSerializer)
     @extend_schema(methods=["POST"], request=None, responses={201: AllocationRunSerializer})
@@ -531,22 +521,12 @@ class ApplicationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
                                         values["spending"])
         return Response(ProjectReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=GrantTransitionSerializer,
-                   responses={200: ApplicationSerializer, 409: OpenApiTypes.OBJECT})
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """Submit, screen, override (with a reason), sign, review milestones, evaluate, close, terminate."""
-        application = self.get_object()
-        data = GrantTransitionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        step = application.workflow.get(values["action"])
-        if step is None or (step.internal and step.action != "evaluate"):
-            raise ValidationError({"action": "unknown"})
-        application = services.transition(application, step.action, request.user, values["comment"],
-                                          data={"score": values.get("score"), "amount": values.get("amount")},
-                                          version=values.get("version"))
-        return Response(self.get_serializer(application).data)
+    # The final evaluation is an internal step the district records through this action too.
+    transition = transition_action(
+        GrantTransitionSerializer, ApplicationSerializer,
+        doc="Submit, screen, override (with a reason), sign, review milestones, evaluate, close, terminate.",
+        step_data=lambda values: {"score": values.get("score"), "amount": values.get("amount")},
+        offered=lambda step: not step.internal or step.action == "evaluate")
 
     @extend_schema(request=AssignSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
