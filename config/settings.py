@@ -315,6 +315,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Services raise Django's PermissionDenied / ValidationError and the workflow kit's TransitionConflict: one
+    # translation into 403 / 400 / 409 for every viewset (registry/api/errors.py).
+    "EXCEPTION_HANDLER": "registry.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shequ API",

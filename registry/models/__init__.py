@@ -13,6 +13,7 @@ from registry.models.lifecycle import (
 from registry.models.organizations import Organization, Term, clean_uscc
 from registry.models.regions import Region, code_prefixes, committee_type_of, nearest_for_code, township_kind_of
 from registry.models.users import User
+from registry.models.workflow import WorkflowEvent
 
 __all__ = [
     "AccountRequest",
@@ -34,6 +35,7 @@ __all__ = [
     "Term",
     "Training",
     "User",
+    "WorkflowEvent",
     "clean_uscc",
     "code_prefixes",
     "committee_type_of",
