@@ -10,7 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from filings.api import CaseViewSet, CertificateViewSet, DocumentViewSet, OrganizationCaseListView
+from filings.api import CaseViewSet, CertificateViewSet, DocumentViewSet, OrganizationCaseViewSet
 from registry.api.accounts import AcceptInvitationView, DelegateInvitationView, MyOrganizationView
 from registry.api.lifecycle import (
     ActivityViewSet,
@@ -30,6 +30,7 @@ router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("cases", CaseViewSet, basename="case")
+router.register("org/cases", OrganizationCaseViewSet, basename="org-case")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("activities", ActivityViewSet, basename="activity")
@@ -65,7 +66,6 @@ urlpatterns = [
     path("org/", MyOrganizationView.as_view(), name="my-organization"),
     path("org/delegates/", DelegateInvitationView.as_view(), name="org-delegate-invite"),
     path("org/invitations/accept/", AcceptInvitationView.as_view(), name="org-invitation-accept"),
-    path("org/cases/", OrganizationCaseListView.as_view(), name="org-cases"),
     *extra_urls,
     *router.urls,
 ]
