@@ -111,6 +111,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     serializer_class = CaseSerializer
     filterset_class = CaseFilterSet
     ordering_fields = ["created_at", "due_on", "number"]
+    own_region = False  # the organization's own API fixes the region to its own
 
     @extend_schema(request=CaseWriteSerializer, responses={201: CaseSerializer})
     def create(self, request):
@@ -134,7 +135,8 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         case = self.get_object()
         data = CasePayloadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        payload = validated_payload(case.kind, data.validated_data["payload"], request.user, case.organization)
+        payload = validated_payload(case.kind, data.validated_data["payload"], request.user, case.organization,
+                                    own_region=self.own_region)
         case = services.update_payload(request.user, case, payload)
         return Response(CaseSerializer(case).data)
 
@@ -221,16 +223,14 @@ class OrganizationCaseWriteSerializer(serializers.Serializer):
                                               "its region is always its own.")
 
 
-class OrganizationCaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                              viewsets.GenericViewSet):
+class OrganizationCaseViewSet(CaseViewSet):
     """The signed-in organization's own cases (organization users only): apply online (a draft for its own record),
     edit, upload documents, submit or withdraw — the same services and workflow kit as the staff's and its pages
     (filings/portal.py). The deciding steps are the authority's; the API answers 400 for them."""
 
-    queryset = Case.objects.select_related("region")
-    serializer_class = CaseSerializer
     permission_classes = [IsAuthenticated, OrganizationOnly]
     filterset_class = None
+    own_region = True
 
     def get_queryset(self):
         member = membership_of(self.request.user)
@@ -256,16 +256,6 @@ class OrganizationCaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.
         payload = validated_payload(kind, data.validated_data["payload"], request.user, organization, own_region=True)
         case = services.create_case(request.user, kind, payload, organization=organization)
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=CasePayloadSerializer, responses=CaseSerializer)
-    def partial_update(self, request, pk=None):
-        case = self.get_object()
-        data = CasePayloadSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        payload = validated_payload(case.kind, data.validated_data["payload"], request.user, case.organization,
-                                    own_region=True)
-        case = services.update_payload(request.user, case, payload)
-        return Response(CaseSerializer(case).data)
 
     @extend_schema(request={"multipart/form-data": OrganizationDocumentSerializer},
                    responses={201: DocumentSerializer})

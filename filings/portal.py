@@ -19,16 +19,16 @@ from django.views.decorators.http import require_POST
 
 from filings import services
 from filings.choices import CaseKind, DocumentKind
-from filings.forms import DocumentForm
+from filings.forms import DocumentForm, TransitionForm
 from filings.models import Case
 from filings.workflows import WORKFLOWS
 from registry.accounts import membership_of
 from registry.choices import Tier
-from registry.generic import scoped
+from registry.generic import ObjectDetailView, scoped
 from registry.middleware import is_organization_user
 from registry.models import Region
 from registry.permissions import permits
-from registry.workflow import TransitionConflict, transition
+from registry.views.workflow import transition_view
 
 # What an organization may apply for online, by its current tier (a registered organization does not file; a
 # community group may be filed or registered). Annual reports are opened for it each January by the daily job
@@ -86,48 +86,53 @@ def org_case_url(case):
 @permits(is_organization_user)
 def org_case_create(request, kind):
     """A new application for the organization's own record; saved as a draft it can come back to."""
-    from filings.views import _payload
+    from filings.views import save_new_case
 
     organization = _own_organization(request.user)
     if kind not in online_kinds(organization):
         raise Http404
     form = _own_form(request, kind, organization)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.create_case(request.user, kind, _payload(form), organization=organization)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Draft %(number)s saved. Upload the documents, then submit.")
-                             % {"number": case.number})
-            return redirect(org_case_url(case))
+    case = save_new_case(request, form, kind, organization)
+    if case is not None:
+        return redirect(org_case_url(case))
     return render(request, "filings/case_form.html", {
         "form": form, "kind": kind, "workflow": WORKFLOWS[kind], "organization": organization,
         "cancel_url": reverse("registry:org_home")})
 
 
-@permits(is_organization_user)
-@scoped(Case)
-def org_case(request, case):
+class OrgCaseView(ObjectDetailView):
     """The application as the organization sees it: state, the reason of a return, what is missing, its documents,
-    the steps it may take (submit, withdraw), its certificates."""
-    from filings.views import case_details
+    the steps it may take (submit, withdraw), its certificates, its history (without the staff's notes)."""
 
-    present = {}
-    for document in case.documents.all():
-        present.setdefault(document.kind, []).append(document)
-    editable = case.state in services.EDITABLE_STATES and services.may_create(request.user, case.kind)
-    return render(request, "filings/org_case.html", {
-        "case": case, "details": case_details(case),
-        "required": [(DocumentKind(kind).label, kind in present) for kind in services.required_documents(case)],
-        "documents": [d for docs in present.values() for d in docs],
-        "steps": [s for s in services.available_transitions(case, request.user) if s.action in OWN_STEPS],
-        "may_edit": editable,
-        "may_upload": case.state in services.UPLOAD_STATES and services.may_create(request.user, case.kind),
-        "problems": services.submission_problems(case) if editable else [],
-        "document_form": DocumentForm(), "certificates": case.certificates.all(),
-        "events": case.events.select_related("actor").exclude(action="comment").order_by("at"),  # staff notes stay
-    })
+    model = Case
+    queryset = Case.objects.select_related("region", "organization")
+    template_name = "filings/org_case.html"
+
+    @classmethod
+    def permits(cls, user) -> bool:
+        return is_organization_user(user)
+
+    def get_context_data(self, **kwargs):
+        from filings.views import case_details
+
+        context = super().get_context_data(**kwargs)
+        case, user = self.object, self.request.user
+        present = {}
+        for document in case.documents.all():
+            present.setdefault(document.kind, []).append(document)
+        editable = case.state in services.EDITABLE_STATES and services.may_create(user, case.kind)
+        context.update(
+            details=case_details(case),
+            required=[(DocumentKind(kind).label, kind in present) for kind in services.required_documents(case)],
+            documents=[d for docs in present.values() for d in docs],
+            steps=[s for s in services.available_transitions(case, user) if s.action in OWN_STEPS],
+            may_edit=editable,
+            may_upload=case.state in services.UPLOAD_STATES and services.may_create(user, case.kind),
+            problems=services.submission_problems(case) if editable else [],
+            document_form=DocumentForm(), certificates=case.certificates.all(),
+            events=case.events.select_related("actor").exclude(action="comment").order_by("at"),  # staff notes stay
+        )
+        return context
 
 
 @permits(is_organization_user)
@@ -152,48 +157,16 @@ def org_case_edit(request, case):
 
 
 @permits(is_organization_user)
-@scoped(Case)
 @require_POST
-def org_case_upload(request, case):
-    form = DocumentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(org_case_url(case))
-    try:
-        document = services.add_document(request.user, case, form.cleaned_data["file"], form.cleaned_data["kind"])
-    except (PermissionDenied, ValidationError) as exc:
-        for message in getattr(exc, "messages", [str(exc)]):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("%(name)s uploaded.") % {"name": document.original_name})
-    return redirect(org_case_url(case))
+def org_case_upload(request, pk):
+    """The staff's upload (same form, checks, service and messages; 404 out of scope), landing back here."""
+    from filings.views import document_upload
+
+    document_upload(request, pk=pk)
+    return redirect(reverse("filings:org_case", args=[pk]))
 
 
-@permits(is_organization_user)
-@scoped(Case)
-@require_POST
-def org_case_step(request, case):
-    """Submit, apply for establishment, or withdraw: the kit's transition(), like every other page and the API."""
-    action = request.POST.get("action", "")
-    if action not in OWN_STEPS or case.workflow.get(action) is None:
-        raise Http404
-    try:
-        version = int(request.POST["version"]) if request.POST.get("version") else None
-    except ValueError:
-        version = None
-    try:
-        case = transition(case, action, request.user, comment=request.POST.get("comment", "")[:2000],
-                          version=version)
-    except TransitionConflict as exc:
-        messages.error(request, str(exc))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("Your role may not do this."))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("%(action)s: done. It is now “%(state)s”.")
-                         % {"action": case.workflow.get(action).label, "state": case.get_state_display()})
-    return redirect(org_case_url(case))
+# Submit, apply for establishment, or withdraw: the kit's page view (a stale version answers 409 with the page as it
+# is now and the typed reason kept), landing back on the organization's own page of the case.
+org_case_step = permits(is_organization_user)(transition_view(
+    Case, OrgCaseView, TransitionForm, offered=lambda step: step.action in OWN_STEPS, after=org_case_url))
