@@ -158,6 +158,19 @@ def _withdraw(sources=(S.DRAFT, S.SUBMITTED, S.RETURNED), roles=APPLICANTS):
                       effect="restore_organization", style="outline-secondary")
 
 
+def _return(sources=(S.SUBMITTED,), **extra):
+    return Transition("return", _("Return for correction"), sources, S.RETURNED, (DECIDER,), decides=True,
+                      needs_reason=True, style="warning", **extra)
+
+
+def _decision(action, label, sources=(S.SUBMITTED,), **extra):
+    """The authority's decision: approve (success) or refuse (danger, with a reason)."""
+    approve = action.startswith("approve")
+    target = S.APPROVED if approve else S.REJECTED
+    extra.setdefault("style", "success" if approve else "danger")
+    return Transition(action, label, sources, target, (DECIDER,), decides=True, needs_reason=not approve, **extra)
+
+
 def _comment():
     return Transition("comment", _("Add a comment"), tuple(s for s in S.values), "", (), style="outline-secondary")
 
@@ -171,10 +184,8 @@ COMMUNITY_RECORD = CaseWorkflow(
     transitions=(
         Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED,
                    (Role.COMMUNITY_WORKER, Role.STREET_STAFF), submits=True, due_days=7),
-        Transition("return", _("Return for correction"), (S.SUBMITTED,), S.RETURNED, (DECIDER,),
-                   decides=True, needs_reason=True, style="warning"),
-        Transition("approve", _("Confirm the record"), (S.SUBMITTED,), S.APPROVED, (DECIDER,),
-                   decides=True, effect="record_organization", style="success"),
+        _return((S.SUBMITTED,)),
+        _decision("approve", _("Confirm the record"), effect="record_organization"),
         _withdraw(roles=(Role.COMMUNITY_WORKER, Role.STREET_STAFF)),
         _comment(),
     ),
@@ -190,12 +201,9 @@ FILING = CaseWorkflow(
                    submits=True, due_days=7),
         Transition("accept", _("Start review"), (S.SUBMITTED,), S.UNDER_REVIEW, (DECIDER,), decides=True,
                    style="outline-primary"),
-        Transition("return", _("Return for correction"), (S.SUBMITTED, S.UNDER_REVIEW), S.RETURNED, (DECIDER,),
-                   decides=True, needs_reason=True, style="warning"),
-        Transition("approve", _("Approve the filing"), (S.SUBMITTED, S.UNDER_REVIEW), S.APPROVED, (DECIDER,),
-                   decides=True, effect="file_organization", style="success"),
-        Transition("reject", _("Refuse the filing"), (S.SUBMITTED, S.UNDER_REVIEW), S.REJECTED, (DECIDER,),
-                   decides=True, needs_reason=True, style="danger"),
+        _return((S.SUBMITTED, S.UNDER_REVIEW)),
+        _decision("approve", _("Approve the filing"), (S.SUBMITTED, S.UNDER_REVIEW), effect="file_organization"),
+        _decision("reject", _("Refuse the filing"), (S.SUBMITTED, S.UNDER_REVIEW)),
         _withdraw(),
         _comment(),
     ),
@@ -222,15 +230,13 @@ REGISTRATION = CaseWorkflow(
                    (DECIDER,), decides=True, when="is_social_group", due_days=183, style="success"),
         Transition("submit_establishment", _("Apply for establishment"), (S.PREPARING,), S.ESTABLISHMENT_REVIEW,
                    APPLICANTS, due_days=30),
-        Transition("return", _("Return for correction"), (S.SUBMITTED, S.UNDER_REVIEW, S.ESTABLISHMENT_REVIEW),
-                   S.RETURNED, (DECIDER,), decides=True, needs_reason=True, style="warning"),
+        _return((S.SUBMITTED, S.UNDER_REVIEW, S.ESTABLISHMENT_REVIEW)),
         Transition("approve", _("Approve registration"), (S.SUBMITTED, S.UNDER_REVIEW), S.APPROVED, (DECIDER,),
                    decides=True, when="is_one_step", effect="register_organization", style="success"),
         Transition("approve_establishment", _("Approve establishment"), (S.ESTABLISHMENT_REVIEW,), S.APPROVED,
                    (DECIDER,), decides=True, effect="register_organization", style="success"),
-        Transition("reject", _("Refuse registration"), (S.SUBMITTED, S.UNDER_REVIEW, S.ESTABLISHMENT_REVIEW),
-                   S.REJECTED, (DECIDER,), decides=True, needs_reason=True, effect="notify_rejection",
-                   style="danger"),
+        _decision("reject", _("Refuse registration"), (S.SUBMITTED, S.UNDER_REVIEW, S.ESTABLISHMENT_REVIEW),
+                  effect="notify_rejection"),
         _withdraw(sources=(S.DRAFT, S.SUBMITTED, S.RETURNED, S.PREPARING)),
         _comment(),
     ),
@@ -246,12 +252,9 @@ CHANGE = CaseWorkflow(
         # from the supervising unit's approval; they are not a review time.
         Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, APPLICANTS,
                    submits=True, effect="mark_change_pending"),
-        Transition("return", _("Return for correction"), (S.SUBMITTED,), S.RETURNED, (DECIDER,), decides=True,
-                   needs_reason=True, style="warning"),
-        Transition("approve", _("Approve the change"), (S.SUBMITTED,), S.APPROVED, (DECIDER,), decides=True,
-                   effect="apply_change", style="success"),
-        Transition("reject", _("Refuse the change"), (S.SUBMITTED,), S.REJECTED, (DECIDER,), decides=True,
-                   needs_reason=True, effect="restore_organization", style="danger"),
+        _return(),
+        _decision("approve", _("Approve the change"), effect="apply_change"),
+        _decision("reject", _("Refuse the change"), effect="restore_organization"),
         _withdraw(),
         _comment(),
     ),
@@ -267,12 +270,9 @@ DEREGISTRATION = CaseWorkflow(
         # (Case.filing_due_on), not a review time.
         Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, APPLICANTS,
                    submits=True, effect="mark_deregistering"),
-        Transition("return", _("Return for correction"), (S.SUBMITTED,), S.RETURNED, (DECIDER,), decides=True,
-                   needs_reason=True, style="warning"),
-        Transition("approve", _("Approve deregistration"), (S.SUBMITTED,), S.APPROVED, (DECIDER,), decides=True,
-                   effect="deregister_organization", style="success"),
-        Transition("reject", _("Refuse deregistration"), (S.SUBMITTED,), S.REJECTED, (DECIDER,), decides=True,
-                   needs_reason=True, effect="restore_organization", style="danger"),
+        _return(),
+        _decision("approve", _("Approve deregistration"), effect="deregister_organization"),
+        _decision("reject", _("Refuse deregistration"), effect="restore_organization"),
         _withdraw(),
         _comment(),
     ),
@@ -297,8 +297,7 @@ ANNUAL_REPORT = CaseWorkflow(
         Transition("return_supervisor", _("Return (supervising unit)"), (S.SUBMITTED,), S.RETURNED,
                    (Role.STREET_STAFF,), decides=True, needs_reason=True, when="is_supervised_registered",
                    style="warning"),
-        Transition("return", _("Return for correction"), (S.SUBMITTED, S.UNDER_REVIEW), S.RETURNED, (DECIDER,),
-                   decides=True, needs_reason=True, when="is_final_stage", style="warning"),
+        _return((S.SUBMITTED, S.UNDER_REVIEW), when="is_final_stage"),
         Transition("approve", _("Record the result"), (S.SUBMITTED, S.UNDER_REVIEW), S.APPROVED, (DECIDER,),
                    decides=True, when="is_final_stage", records_result=True, effect="record_annual_result",
                    style="success"),
@@ -316,12 +315,9 @@ LEADERSHIP_CHANGE = CaseWorkflow(
     transitions=(
         Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, APPLICANTS,
                    submits=True, due_days=30),
-        Transition("return", _("Return for correction"), (S.SUBMITTED,), S.RETURNED, (DECIDER,), decides=True,
-                   needs_reason=True, style="warning"),
-        Transition("approve", _("Record the new term"), (S.SUBMITTED,), S.APPROVED, (DECIDER,), decides=True,
-                   effect="record_new_term", style="success"),
-        Transition("reject", _("Refuse the leadership change"), (S.SUBMITTED,), S.REJECTED, (DECIDER,),
-                   decides=True, needs_reason=True, style="danger"),
+        _return(),
+        _decision("approve", _("Record the new term"), effect="record_new_term"),
+        _decision("reject", _("Refuse the leadership change")),
         _withdraw(),
         _comment(),
     ),
@@ -338,12 +334,9 @@ REVOCATION = CaseWorkflow(
     transitions=(
         Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED,
                    (Role.STREET_STAFF, Role.DISTRICT_REVIEWER), submits=True, due_days=60),
-        Transition("return", _("Return for correction"), (S.SUBMITTED,), S.RETURNED, (DECIDER,), decides=True,
-                   needs_reason=True, style="warning"),
-        Transition("approve", _("Revoke"), (S.SUBMITTED,), S.APPROVED, (DECIDER,), decides=True,
-                   effect="revoke_organization", style="danger"),
-        Transition("reject", _("Do not revoke"), (S.SUBMITTED,), S.REJECTED, (DECIDER,), decides=True,
-                   needs_reason=True, style="outline-secondary"),
+        _return(),
+        _decision("approve", _("Revoke"), effect="revoke_organization", style="danger"),
+        _decision("reject", _("Do not revoke"), style="outline-secondary"),
         _withdraw(roles=(Role.STREET_STAFF, Role.DISTRICT_REVIEWER)),
         _comment(),
     ),
