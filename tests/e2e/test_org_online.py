@@ -12,8 +12,8 @@ import time_machine
 from filings.lifecycle import open_annual_reports
 from filings.models import Case
 from registry.choices import Tier
-from tests.grants.factories import open_round
 from tests.factories import PDF_BYTES, VALID_ID, OrganizationFactory
+from tests.grants.factories import open_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
