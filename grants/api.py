@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from grants import services
@@ -29,9 +30,11 @@ from grants.models import (
     Tranche,
 )
 from grants.pdf import notice_response
+from registry.accounts import membership_of
 from registry.api.base import ScopedViewSetMixin
 from registry.api.workflow import transition_action
 from registry.choices import Grade, Role
+from registry.middleware import OrganizationOnly
 from registry.models import Organization, User
 
 # ------------------------------------------------------------------------------------------------ serializers
@@ -748,6 +751,7 @@ class ReviewsViewSet(viewsets.ViewSet):
 def register_routes(router):
     router.register("grants/rounds", RoundViewSet, basename="grant-round")
     router.register("grants/applications", ApplicationViewSet, basename="grant-application")
+    router.register("org/grant-applications", OrganizationApplicationViewSet, basename="org-grant-application")
     router.register("grants/score-sheets", ScoreSheetViewSet, basename="grant-score-sheet")
     router.register("grants/tranches", TrancheViewSet, basename="grant-tranche")
     router.register("grants/payments", PaymentViewSet, basename="grant-payment")
@@ -759,3 +763,41 @@ def register_routes(router):
     router.register("grants/share", ShareViewSet, basename="grant-share")
     router.register("grants/reviews", ReviewsViewSet, basename="grant-reviews")
 
+
+
+class OrganizationApplicationViewSet(ApplicationViewSet):
+    """The signed-in organization's own venture-grant applications (organization users only): apply to a call open
+    to it, change the draft, submit or withdraw — the same services and workflow kit as the staff's (grants/portal.py
+    for the pages). Screening, scoring and awards are the district's and the experts'."""
+
+    permission_classes = [IsAuthenticated, OrganizationOnly]
+    filterset_class = None
+
+    def get_queryset(self):
+        member = membership_of(self.request.user)
+        return self.queryset.filter(organization_id=member.organization_id if member else None).order_by("-pk")
+
+    @extend_schema(request=ApplicationSerializer, responses={201: ApplicationSerializer})
+    def create(self, request):
+        member = membership_of(request.user)
+        data = ApplicationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values.pop("organization", None)
+        values.pop("other_applicant", None)
+        lines = [(line["item"], line["amount"]) for line in values.pop("budget_lines")]
+        round_, target_groups = values.pop("round"), values.pop("target_groups", [])
+        if not services.rounds_open_to(member.organization).filter(pk=round_.pk).exists():
+            raise ValidationError({"round": _("This call is not open to your organization.")})
+        application = services.create_application(request.user, round_, member.organization, values, lines,
+                                                  target_groups)
+        return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(exclude=True)
+    def reports(self, request, pk=None):
+        raise PermissionDenied
+
+    transition = transition_action(
+        GrantTransitionSerializer, ApplicationSerializer, doc="Submit or withdraw (with a reason); 409 when the "
+                                                              "application moved meanwhile.",
+        offered=lambda step: step.action in ("submit", "withdraw"))

@@ -161,8 +161,12 @@ class ApplicationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         from grants.models import OtherApplicant
 
-        # Street staff file for CSOs; the district bureau for applicants that are not CSOs.
-        if user.role == Role.STREET_STAFF:
+        # Street staff file for CSOs; the district bureau for applicants that are not CSOs; an organization applying
+        # online itself names no applicant (it is the applicant).
+        if user.role == Role.ORGANIZATION:
+            del self.fields["organization"]
+            del self.fields["other_applicant"]
+        elif user.role == Role.STREET_STAFF:
             del self.fields["other_applicant"]
             self.fields["organization"].required = True
             self.fields["organization"].queryset = Organization.objects.visible_to(user).open().filter(

@@ -310,6 +310,8 @@ class Application(models.Model):
     scope_region_lookup = "region__code"
     # An expert sees exactly the applications assigned to them (guardian ``view_application``).
     scope_allows_grants = True
+    # The applicant organization's own users see its applications (registry/scoping.py).
+    scope_organization_lookup = "organization"
 
     round = models.ForeignKey(Round, models.PROTECT, related_name="applications", verbose_name=_("round"))
     track = models.ForeignKey(Track, models.PROTECT, related_name="applications", verbose_name=_("track"))

@@ -316,12 +316,30 @@ def may_apply(user) -> bool:
     return _is(user, Role.STREET_STAFF, Role.DISTRICT_REVIEWER)
 
 
+def rounds_open_to(organization):
+    """Rounds whose call is open in a jurisdiction that contains the organization (what it may apply to itself)."""
+    codes = [region.code for region in organization.region.ancestors(include_self=True)]
+    return Round.objects.filter(state=RoundState.OPEN, region__code__in=codes).select_related("region")
+
+
+def _own_organization(user):
+    from registry.accounts import membership_of
+
+    member = membership_of(user)
+    if member is None:
+        raise PermissionDenied(_("Only an organization's own users apply for it."))
+    return member.organization
+
+
 def _check_applicant(user, organization, other_applicant):
     from registry.models import Organization
 
     if (organization is None) == (other_applicant is None):
         raise ValidationError(_("Give either a community social organization or another applicant."))
-    if organization is not None:
+    if user.role == Role.ORGANIZATION:  # the organization applying online for itself, never for another
+        if organization is None or organization.pk != _own_organization(user).pk:
+            raise PermissionDenied(_("An organization applies for itself only."))
+    elif organization is not None:
         _require(user, Role.STREET_STAFF)
         if not Organization.objects.visible_to(user).filter(pk=organization.pk).exists():
             raise PermissionDenied(_("This organization lies outside your jurisdiction."))
@@ -346,7 +364,8 @@ def create_application(user, round_, organization, fields, budget_lines, target_
     requested before it can be submitted."""
     _check_applicant(user, organization, other_applicant)
     # The round row is locked so two drafts for one organization cannot slip in side by side.
-    round_ = Round.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=round_.pk).first()
+    rounds = rounds_open_to(organization) if user.role == Role.ORGANIZATION else Round.objects.visible_to(user)
+    round_ = rounds.select_for_update(of=("self",)).filter(pk=round_.pk).first()
     if round_ is None:
         raise PermissionDenied(_("This round is not open to your jurisdiction."))
     if round_.state != RoundState.OPEN:
@@ -369,7 +388,7 @@ def create_application(user, round_, organization, fields, budget_lines, target_
 @transaction.atomic
 def update_application(user, application, fields, budget_lines, target_groups=()) -> Application:
     """Changes a draft or a returned application (never once submitted and not returned)."""
-    _require(user, Role.STREET_STAFF, Role.DISTRICT_REVIEWER)
+    _require(user, Role.STREET_STAFF, Role.DISTRICT_REVIEWER, Role.ORGANIZATION)
     locked = Application.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=application.pk).first()
     if locked is None:
         raise PermissionDenied(_("This application lies outside your jurisdiction."))

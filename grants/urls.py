@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grants import views
+from grants import portal, views
 
 app_name = "grants"
 
@@ -39,4 +39,8 @@ urlpatterns = [
     path("grants/subsidies/new/", views.subsidy_create, name="subsidy_create"),
     path("grants/links/", views.ExpertLinkListView.as_view(), name="link_list"),
     path("grants/links/new/", views.link_create, name="link_create"),
+    # The organization applying online itself (grants/portal.py).
+    path("org/grants/rounds/<int:pk>/apply/", portal.org_application_create, name="org_application_create"),
+    path("org/grants/applications/<int:pk>/", portal.OrgApplicationView.as_view(), name="org_application"),
+    path("org/grants/applications/<int:pk>/act/", portal.org_application_step, name="org_application_step"),
 ]

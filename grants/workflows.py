@@ -19,11 +19,13 @@ A = AppState
 R = RoundState
 DISTRICT = (Role.DISTRICT_REVIEWER,)
 STREET = (Role.STREET_STAFF,)
+ORGANIZATION = (Role.ORGANIZATION,)  # a CSO applying online itself (its own applications only)
 
 
 def is_filer(application, user) -> bool:
-    """A CSO's application is filed by street staff; another applicant's by the district bureau."""
-    return user.is_superuser or (user.role == Role.STREET_STAFF) == application.is_cso
+    """A CSO's application is filed by street staff or by the organization itself online; another applicant's by the
+    district bureau."""
+    return user.is_superuser or (user.role in (Role.STREET_STAFF, Role.ORGANIZATION)) == application.is_cso
 
 
 def _accepted(kind):
@@ -95,9 +97,10 @@ APPLICATION_WORKFLOW = GrantWorkflow(
     label=_("Venture-grant application"),
     transitions=(
         # A CSO's application is filed by street staff; another applicant's by the district (guard "filer").
-        Transition("submit", _("Submit"), (A.DRAFT, A.RETURNED), A.SUBMITTED, STREET + DISTRICT,
+        Transition("submit", _("Submit"), (A.DRAFT, A.RETURNED), A.SUBMITTED, STREET + DISTRICT + ORGANIZATION,
                    effect="check_submission", when="filer"),
-        Transition("withdraw", _("Withdraw"), (A.DRAFT, A.RETURNED), A.WITHDRAWN, STREET + DISTRICT, when="filer",
+        Transition("withdraw", _("Withdraw"), (A.DRAFT, A.RETURNED), A.WITHDRAWN, STREET + DISTRICT + ORGANIZATION,
+                   when="filer",
                    style="outline-danger"),
         Transition("return", _("Return for changes"), (A.SUBMITTED,), A.RETURNED, DISTRICT, needs_reason=True,
                    effect="note_returned", style="warning"),

@@ -1,6 +1,7 @@
 """The organization applies online itself, on a phone (390×844): its person in charge accepts the street's invitation,
 files the group with the street (备案), is returned, corrects, gets it filed and downloads the certificate, then
-submits the annual update the daily job opened for it. The street decides on its own pages, as for every case."""
+submits the annual update the daily job opened for it and applies to the district's venture-grant call. The street
+decides on its own pages, as for every case."""
 
 import datetime as dt
 import subprocess
@@ -12,6 +13,7 @@ from filings.lifecycle import open_annual_reports
 from filings.models import Case
 from registry.choices import Tier
 from tests.factories import PDF_BYTES, VALID_ID, OrganizationFactory
+from tests.grants.factories import open_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -126,4 +128,25 @@ def test_person_in_charge_files_online_on_a_phone(world, cast, browser, browser_
     assert phone.get_by_test_id("org-case-state").inner_text() == "已提交"
     report.refresh_from_db()
     assert report.state == "submitted" and report.submitted_by.username == "wangxiuying"
+
+    # The district's venture-grant call is open: she applies for a project, budget lines adding up, and submits.
+    round_ = open_round(world.county, cast.reviewer, name="西湖区2029年社区公益创投", allowed_tiers=["filed"])
+    phone.goto(f"{live_server.url}/org/")
+    step(phone, f"apply-round-{round_.pk}")
+    no_horizontal_scroll(phone)
+    phone.select_option("#id_track", label="助老")
+    phone.fill("#id_title", "巧手助老织补服务")
+    phone.fill("#id_summary", "为社区独居老人上门织补、缝纫衣物。")
+    phone.fill("#id_amount_requested", "8000")
+    phone.fill("#id_lines-0-item", "材料费")
+    phone.fill("#id_lines-0-amount", "5000")
+    phone.fill("#id_lines-1-item", "志愿者交通补贴")
+    phone.fill("#id_lines-1-amount", "3000")
+    phone.check("#id_declares_no_other_public_funding")
+    step(phone, "save-application")
+    no_horizontal_scroll(phone)
+    step(phone, "application-submit")
+    assert phone.get_by_test_id("org-application-state").inner_text() == "已提交", phone.locator("main").inner_text()
+    application = round_.applications.get()
+    assert application.organization == group and application.submitted_by.username == "wangxiuying"
     context.close()

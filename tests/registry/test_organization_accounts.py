@@ -139,7 +139,9 @@ OWN_SIDE = {"registry:org_home", "registry:org_invite_delegate", "filings:org_ce
             "api:my-organization", "api:org-delegate-invite", "api:org-case-list", "api:org-case-detail",
             "api:org-case-documents", "api:org-case-transition", "api:current-user",
             "filings:org_case_create", "filings:org_case", "filings:org_case_edit", "filings:org_case_upload",
-            "filings:org_case_step",
+            "filings:org_case_step", "grants:org_application_create", "grants:org_application",
+            "grants:org_application_step", "api:org-grant-application-list", "api:org-grant-application-detail",
+            "api:org-grant-application-transition",
             "two_factor", "password_change", "password_change_done"}
 
 
