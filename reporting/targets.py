@@ -399,6 +399,7 @@ def assess_rows(region, rows: list[dict], today: date, index: "TargetIndex | Non
     origins = {r.prefix: r for r in Region.objects.filter(
         code__in={region_code_for(t.jurisdiction_code) for t in targets.values()})}
     by_id = {row["indicator"].id: row for row in rows}
+    deadlines = {}
     for row in rows:
         indicator_id = row["indicator"].id
         target = targets.get(indicator_id)
@@ -408,7 +409,9 @@ def assess_rows(region, rows: list[dict], today: date, index: "TargetIndex | Non
             units = unit_results(region, indicator_id, RULE_UNIT_LEVEL[target.judged_at], today, index)
         as_of_value = None
         if target is not None and target.deadline is not None and target.deadline < today and as_of:
-            as_of_value = row["indicator"].value(Context(region, target.deadline))
+            if target.deadline not in deadlines:  # one context per day: its reads are shared by the rows
+                deadlines[target.deadline] = Context(region, target.deadline)
+            as_of_value = row["indicator"].value(deadlines[target.deadline])
         row["assessment"] = assess(region, indicator_id, row["value"], target, today, origins, units, as_of_value)
     for indicator_id, density_id in DERIVED_FROM.items():
         row, density = by_id.get(indicator_id), by_id.get(density_id)
