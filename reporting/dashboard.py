@@ -17,7 +17,7 @@ from registry.choices import PREFIX_LENGTH, CommitteeType, RegionLevel, Tier
 from registry.models import Region
 from reporting.indicators import CATALOGUE, INDICATORS, PER_COMMUNITY, PERCENT, Context, Value
 from reporting.models import IndicatorSnapshot
-from reporting.targets import Figure, Goal, TargetIndex, assess_rows, judge
+from reporting.targets import Figure, Goal, assess_rows, judge
 
 SNAPSHOT_LEVELS = (RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY)
 
@@ -40,7 +40,8 @@ def indicator_rows(region, today=None, live=None, ctx=None) -> tuple[list[dict],
     for indicator in CATALOGUE:
         value = values[indicator.id] if values is not None and indicator.id in values else indicator.value(ctx)
         rows.append({"indicator": indicator, "value": value, "number": value.value, "url": indicator.rows_url(ctx)})
-    assess_rows(region, rows, today)  # adds target, met, gap and the assessment (reporting/targets.py)
+    # Adds target, met, gap and the assessment (reporting/targets.py).
+    assess_rows(region, rows, today, ctx.target_index())
     return rows, snapshot_time
 
 
@@ -82,9 +83,9 @@ def scorecard(region, user, today=None, snapshot=False, ctx=None) -> list[dict]:
     children = list(Region.objects.visible_to(user).filter(parent=region, is_active=True).order_by("code"))
     if not children:
         return []
-    index = TargetIndex(region, today)
-    width = PREFIX_LENGTH[RegionLevel(children[0].level)]
     ctx = ctx or Context(region, today)
+    index = ctx.target_index()
+    width = PREFIX_LENGTH[RegionLevel(children[0].level)]
     rows = _scorecard_from_snapshots(children, today) if snapshot and region.level in SNAPSHOT_LEVELS else None
     if rows is None:
         rows = _scorecard_live(children, ctx, width)

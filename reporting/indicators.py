@@ -213,6 +213,32 @@ class Context:
                 .values("level", "committee_type", "child").annotate(n=Count("code")))}
         return self.once("region_counts", compute)
 
+    def holding_counts(self) -> dict | None:
+        """Every ``Holding`` measure of the catalogue counted in one read of the subtree's regions (each its own
+        filtered count, the same condition as its rows); None when ``regions()`` must date the regions."""
+        def compute():
+            if self.region_counts() is None:
+                return None
+            from django.db.models import Count
+
+            measures = list(dict.fromkeys(m for indicator in CATALOGUE for m in (indicator.numerator,
+                                                                                 indicator.denominator)
+                                          if isinstance(m, Holding)))
+            if not measures:
+                return {}
+            counts = Region.objects.filter(code__startswith=self.prefix, is_active=True,
+                                           level__in={m.level for m in measures}).aggregate(**{
+                f"m{n}": Count("code", filter=Q(level=m.level) & (Q(committee_type=m.committee) if m.committee
+                                                                   else Q()) & m.condition(self))
+                for n, m in enumerate(measures)})
+            return {m: counts[f"m{n}"] for n, m in enumerate(measures)}
+        return self.once("holding", compute)
+
+    def target_index(self):
+        from reporting.targets import TargetIndex
+
+        return self.once("target_index", lambda: TargetIndex(self.region, self.today))
+
     def below_by_child(self, committee, width=None) -> dict | None:
         """child prefix -> the communities of one committee type below their target on the day (the one definition,
         ``reporting.targets.below_target_communities``), grouped by the child region they lie in; None without a
@@ -226,7 +252,7 @@ class Context:
             indicator = "orgs_per_urban_community" if committee == CommitteeType.RESIDENTS else \
                 "orgs_per_rural_community"
             below = below_target_communities(communities_with_counts(self, committee), self.region, indicator,
-                                             self.today)
+                                             self.today, self.target_index())
             if below is None:
                 return None
             return {r["child"]: r["c"] for r in below.annotate(child=Substr("code", 1, width))
@@ -282,10 +308,16 @@ class Holding(Regions):
     keys: tuple = ()
 
     def count(self, ctx):
+        counted = ctx.holding_counts()
+        if counted is not None and self in counted:
+            return counted[self]
         return self.rows(ctx).count()
 
     def rows(self, ctx):
-        return super().rows(ctx).filter(code__in=ctx.per_region(self.level, self.keys).values("region"))
+        return super().rows(ctx).filter(self.condition(ctx))
+
+    def condition(self, ctx):
+        return Q(code__in=ctx.per_region(self.level, self.keys).values("region"))
 
 
 def communities_with_counts(ctx, committee_type, regions=None):
