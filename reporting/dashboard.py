@@ -41,7 +41,7 @@ def indicator_rows(region, today=None, live=None, ctx=None) -> tuple[list[dict],
         value = values[indicator.id] if values is not None and indicator.id in values else indicator.value(ctx)
         rows.append({"indicator": indicator, "value": value, "number": value.value, "url": indicator.rows_url(ctx)})
     # Adds target, met, gap and the assessment (reporting/targets.py).
-    assess_rows(region, rows, today, ctx.target_index())
+    assess_rows(region, rows, today, ctx.target_index(), ctx)
     return rows, snapshot_time
 
 

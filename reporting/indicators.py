@@ -70,6 +70,7 @@ class Context:
     region: Region
     today: date = field(default_factory=timezone.localdate)
     tiers: tuple = ()
+    base: "Context | None" = None  # today's context of the same region, whose region counts a past day may share
 
     def __post_init__(self):
         self._memo = {}
@@ -204,6 +205,8 @@ class Context:
         def compute():
             if any(self.reclassified(level) for level in range(self.region.level, RegionLevel.COMMUNITY + 1)):
                 return None
+            if self.base is not None and self.base.live and self.base.region.code == self.region.code:
+                return self.base.region_counts()  # no region changed since the day: today's counts are the day's
             from django.db.models import Count
             from django.db.models.functions import Substr
 

@@ -388,7 +388,7 @@ DERIVED_FROM = {"urban_communities_below_target": "orgs_per_urban_community",
 MAX_UNITS_JUDGED_LIVE = 300
 
 
-def assess_rows(region, rows: list[dict], today: date, index: "TargetIndex | None" = None) -> Summary:
+def assess_rows(region, rows: list[dict], today: date, index: "TargetIndex | None" = None, ctx=None) -> Summary:
     """Adds an ``assessment`` (and the matching ``target``, ``met``, ``gap``) to each dashboard row; returns the
     summary line. ``rows`` carry ``indicator`` and ``value`` as built by reporting.dashboard.indicator_rows."""
     from reporting.indicators import Context
@@ -410,7 +410,7 @@ def assess_rows(region, rows: list[dict], today: date, index: "TargetIndex | Non
         as_of_value = None
         if target is not None and target.deadline is not None and target.deadline < today and as_of:
             if target.deadline not in deadlines:  # one context per day: its reads are shared by the rows
-                deadlines[target.deadline] = Context(region, target.deadline)
+                deadlines[target.deadline] = Context(region, target.deadline, base=ctx)
             as_of_value = row["indicator"].value(deadlines[target.deadline])
         row["assessment"] = assess(region, indicator_id, row["value"], target, today, origins, units, as_of_value)
     for indicator_id, density_id in DERIVED_FROM.items():
