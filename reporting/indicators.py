@@ -245,23 +245,47 @@ class Context:
     def below_by_child(self, committee, width=None) -> dict | None:
         """child prefix -> the communities of one committee type below their target on the day (the one definition,
         ``reporting.targets.below_target_communities``), grouped by the child region they lie in; None without a
-        target. Shared by the "below target" figures and the scorecard."""
+        target. Shared by the "below target" figures and the scorecard; both committee types in one read when no
+        region changed after the day (a community's committee type is then today's)."""
         def compute():
             from django.db.models import Count
             from django.db.models.functions import Substr
 
             from reporting.targets import below_target_communities
 
-            indicator = "orgs_per_urban_community" if committee == CommitteeType.RESIDENTS else \
-                "orgs_per_rural_community"
+            indicator = DENSITY_OF[committee]
             below = below_target_communities(communities_with_counts(self, committee), self.region, indicator,
                                              self.today, self.target_index())
             if below is None:
                 return None
             return {r["child"]: r["c"] for r in below.annotate(child=Substr("code", 1, width))
                     .order_by().values("child").annotate(c=Count("code"))}
+
+        def both():
+            from django.db.models import Case, Count, DecimalField, When
+            from django.db.models.functions import Substr
+
+            from reporting.targets import BELOW_TARGET, applicable_target
+
+            targets = {c: applicable_target(self.region, DENSITY_OF[c], self.target_index()) for c in DENSITY_OF}
+            out = {c: None if target is None else {} for c, target in targets.items()}
+            whens = [When(committee_type=c, then=target) for c, target in targets.items() if target is not None]
+            if whens:
+                for r in (communities_with_counts(self, None).filter(committee_type__in=[w for w in targets
+                                                                                         if targets[w] is not None])
+                          .annotate(applicable_target=Case(*whens, output_field=DecimalField()))
+                          .filter(BELOW_TARGET).annotate(child=Substr("code", 1, width)).order_by()
+                          .values("committee_type", "child").annotate(c=Count("code"))):
+                    out[r["committee_type"]][r["child"]] = r["c"]
+            return out
+
         width = width or self.child_width
+        if self.region_counts() is not None:
+            return self.once(f"below{width}", both)[committee]
         return self.once(f"below{committee}{width}", compute)
+
+
+DENSITY_OF = {CommitteeType.RESIDENTS: "orgs_per_urban_community", CommitteeType.VILLAGERS: "orgs_per_rural_community"}
 
 
 # ------------------------------------------------------------------------------------------------ measures

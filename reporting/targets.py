@@ -274,16 +274,26 @@ def below_target_communities(communities, region, indicator_id, today=None, inde
     the indicator code) fewer than the per-community target that applies to that community (nearest ancestor of
     the community, so a district's own target judges its communities inside a city). Indicator, scorecard and
     list all filter with this."""
-    index = index or TargetIndex(region, today)
+    applicable = applicable_target(region, indicator_id, index or TargetIndex(region, today))
+    if applicable is None:
+        return None
+    return communities.annotate(applicable_target=applicable).filter(BELOW_TARGET)
+
+
+# A community annotated with ``org_count`` and ``applicable_target`` is below its target.
+BELOW_TARGET = models.Q(applicable_target__isnull=False, org_count__lt=models.F("applicable_target"))
+
+
+def applicable_target(region, indicator_id, index):
+    """The per-community target of ``indicator_id`` that applies to each community of the region (an expression
+    on its code: the nearest ancestor's); None when no target applies anywhere in the region."""
     inherited = index.for_code(region.code, indicator_id)
     whens = [models.When(code__startswith=t.jurisdiction_code, then=models.Value(t.value / t.value_divisor))
              for t in index.overrides_below(indicator_id)]
     if inherited is None and not whens:
         return None
     default = models.Value(inherited.value / inherited.value_divisor) if inherited else models.Value(None)
-    applicable = models.Case(*whens, default=default, output_field=models.DecimalField()) if whens else default
-    return (communities.annotate(applicable_target=applicable)
-            .filter(applicable_target__isnull=False, org_count__lt=models.F("applicable_target")))
+    return models.Case(*whens, default=default, output_field=models.DecimalField()) if whens else default
 
 
 # --------------------------------------------------------------------------------------------------- assessment
