@@ -16,7 +16,7 @@ APT_TEST := chromium chromium-driver poppler-utils faketime
 TEST_DATABASE_URL ?= postgres://postgres@localhost:5432/shequ
 TEST_REDIS_URL ?= redis://localhost:6379/15
 
-.PHONY: fuzz run test lint bench soak system system-test venv messages migrate demo worker beat schema clean replica \
+.PHONY: fuzz run test lint bench bench-figures soak system system-test venv messages migrate demo worker beat schema clean replica \
 	replica-stop
 
 # Another apt/dpkg process (unattended upgrades, a second make) holds the lock: wait for it instead of failing.
@@ -116,6 +116,13 @@ bench: venv system replica
 	  | grep -q 1 || createdb "$(BENCH_DB)" -h localhost -U postgres
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) DATABASE_REPLICA_URLS=$(BENCH_REPLICA_URL) $(BIN)/python manage.py bench
+
+# Only the figures engine's part of `make bench` (the dashboards and the raw SQL floor; no replica, lists or imports).
+bench-figures: venv system
+	@psql "$(patsubst %/$(BENCH_DB),%/postgres,$(BENCH_DATABASE_URL))" -tAc "SELECT 1 FROM pg_database WHERE datname='$(BENCH_DB)'" \
+	  | grep -q 1 || createdb "$(BENCH_DB)" -h localhost -U postgres
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench --figures
 
 # Soak (bounded, loopback only): its own database, Redis, gunicorn and worker, all stopped at the end; docs/soak.md.
 SOAK_DATABASE_URL ?= postgres://postgres@localhost:5432/shequ_soak

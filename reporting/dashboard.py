@@ -15,20 +15,20 @@ from django.utils import timezone
 
 from registry.choices import PREFIX_LENGTH, CommitteeType, RegionLevel, Tier
 from registry.models import Region
-from reporting.indicators import CATALOGUE, INDICATORS, PER_COMMUNITY, PERCENT, Context, Value, communities_with_counts
+from reporting.indicators import CATALOGUE, INDICATORS, PER_COMMUNITY, PERCENT, Context, Value
 from reporting.models import IndicatorSnapshot
-from reporting.targets import Figure, Goal, TargetIndex, assess_rows, below_target_communities, judge
+from reporting.targets import Figure, Goal, assess_rows, judge
 
 SNAPSHOT_LEVELS = (RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY)
 
 
-def indicator_rows(region, today=None, live=None) -> tuple[list[dict], object]:
+def indicator_rows(region, today=None, live=None, ctx=None) -> tuple[list[dict], object]:
     """(rows, snapshot time or None). Each row: indicator, value, number, target, met, gap, url, assessment.
 
     Computed from the maintained counts as of ``today`` (any past day too). ``live=False`` reads the daily snapshot
     instead when there is one (the old path, kept for comparison: ``?source=snapshot``)."""
     today = today or timezone.localdate()
-    ctx = Context(region, today)
+    ctx = ctx or Context(region, today)
     snapshot_time, values = None, None
     if live is False and region.level in SNAPSHOT_LEVELS:
         snapshots = list(IndicatorSnapshot.objects.filter(region=region, taken_on=today))
@@ -40,7 +40,8 @@ def indicator_rows(region, today=None, live=None) -> tuple[list[dict], object]:
     for indicator in CATALOGUE:
         value = values[indicator.id] if values is not None and indicator.id in values else indicator.value(ctx)
         rows.append({"indicator": indicator, "value": value, "number": value.value, "url": indicator.rows_url(ctx)})
-    assess_rows(region, rows, today)  # adds target, met, gap and the assessment (reporting/targets.py)
+    # Adds target, met, gap and the assessment (reporting/targets.py).
+    assess_rows(region, rows, today, ctx.target_index(), ctx)
     return rows, snapshot_time
 
 
@@ -74,7 +75,7 @@ def trend(region, indicator_id, months=12, today=None) -> list[tuple[str, Decima
     return list(points.items())
 
 
-def scorecard(region, user, today=None, snapshot=False) -> list[dict]:
+def scorecard(region, user, today=None, snapshot=False, ctx=None) -> list[dict]:
     """The child regions side by side: organizations per urban and rural community, communities below target
     (the one definition in reporting/targets.py, as the indicator and the list), and (with the Party-building app)
     work coverage. Grouped queries, one per figure; ranked by the organizations each child is short."""
@@ -82,22 +83,16 @@ def scorecard(region, user, today=None, snapshot=False) -> list[dict]:
     children = list(Region.objects.visible_to(user).filter(parent=region, is_active=True).order_by("code"))
     if not children:
         return []
-    index = TargetIndex(region, today)
+    ctx = ctx or Context(region, today)
+    index = ctx.target_index()
     width = PREFIX_LENGTH[RegionLevel(children[0].level)]
-    ctx = Context(region, today)
     rows = _scorecard_from_snapshots(children, today) if snapshot and region.level in SNAPSHOT_LEVELS else None
     if rows is None:
         rows = _scorecard_live(children, ctx, width)
     below = defaultdict(int)
-    for kind, committee, indicator_id in (("urban", CommitteeType.RESIDENTS, "orgs_per_urban_community"),
-                                          ("rural", CommitteeType.VILLAGERS, "orgs_per_rural_community")):
-        communities = below_target_communities(communities_with_counts(ctx, committee), region, indicator_id,
-                                               today, index)
-        if communities is None:
-            continue
-        for row in (communities.annotate(child=Substr("code", 1, width)).order_by().values("child")
-                    .annotate(c=Count("code"))):
-            below[(row["child"], kind)] = row["c"]
+    for kind, committee in (("urban", CommitteeType.RESIDENTS), ("rural", CommitteeType.VILLAGERS)):
+        for child, n in (ctx.below_by_child(committee, width) or {}).items():
+            below[(child, kind)] = n
     for row in rows:
         prefix = row["region"].prefix
         row["below_urban"], row["below_rural"] = below[(prefix, "urban")], below[(prefix, "rural")]
@@ -117,10 +112,16 @@ def _scorecard_live(children, ctx, width):
         return sum(counts.get((code, key), 0) for key in wanted)
 
     communities = defaultdict(int)
-    for committee in (CommitteeType.RESIDENTS, CommitteeType.VILLAGERS):
-        for row in (ctx.regions(RegionLevel.COMMUNITY, committee).annotate(child=Substr("code", 1, width))
-                    .order_by().values("child").annotate(n=Count("code"))):
-            communities[(row["child"], committee)] = row["n"]
+    grouped = ctx.region_counts()
+    if grouped is not None and ctx.child_width == width:
+        for (level, committee, child), n in grouped.items():
+            if level == RegionLevel.COMMUNITY:
+                communities[(child, committee)] += n
+    else:
+        for committee in (CommitteeType.RESIDENTS, CommitteeType.VILLAGERS):
+            for row in (ctx.regions(RegionLevel.COMMUNITY, committee).annotate(child=Substr("code", 1, width))
+                        .order_by().values("child").annotate(n=Count("code"))):
+                communities[(row["child"], committee)] = row["n"]
     query = {"as_of": ctx.today.isoformat()} if not ctx.live else {}
     return [{
         "region": child,

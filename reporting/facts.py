@@ -34,11 +34,15 @@ AREA = {CommitteeType.RESIDENTS: "urban", CommitteeType.VILLAGERS: "rural"}
 GRADES = ("5A", "4A", "3A", "2A", "1A")
 
 
+DATED_PREFIXES = ("grade.", "work_instr", "head_trained", "brand")
+DATED_KEYS = "^(" + "|".join(p.replace(".", "\\.") for p in DATED_PREFIXES) + ")"  # the same, as a regex
+
+
 def is_dated(key: str) -> bool:
     """Keys whose facts may begin or end on a day other than the day of a write (a grade expires, an instructor's
-    assignment ends, a training falls out of the five years, a brand is named for a year): today's value comes
-    from the ledger, never from the tally."""
-    return key.startswith(("grade.", "work_instr", "head_trained", "brand"))
+    assignment ends, a training falls out of the five years, a brand is named for a year): the ledger may hold
+    their rows on days after today."""
+    return key.startswith(DATED_PREFIXES)
 
 
 def local_day(moment) -> date:
@@ -285,8 +289,8 @@ def ancestors(codes) -> dict[str, list[tuple[str, int]]]:
 
 
 def _apply(ledger: Counter, tally: Counter):
-    """Adds the deltas to the ledger and tally rows (inserted when missing) in two statements."""
-    from reporting.models import RegionLedger, RegionTally
+    """Adds the deltas to the ledger, tally and community-count rows (inserted when missing)."""
+    from reporting.models import CommunityCount, RegionLedger, RegionTally
 
     ledger_rows = [(region, level, key, day, delta) for (region, level, key, day), delta in ledger.items() if delta]
     tally_rows = [(region, level, key, n) for (region, level, key), n in tally.items() if n]
@@ -306,6 +310,29 @@ def _apply(ledger: Counter, tally: Counter):
                 + ",".join(["(%s,%s,%s,%s)"] * len(chunk))
                 + f" ON CONFLICT (region, key) DO UPDATE SET n = {RegionTally._meta.db_table}.n + EXCLUDED.n",
                 [value for row in chunk for value in row])
+        community_rows = [(code, *(per_tier[t] for t in TIER_COLUMNS))
+                          for code, per_tier in _community_deltas(tally).items() if any(per_tier.values())]
+        table = CommunityCount._meta.db_table
+        for start in range(0, len(community_rows), 5000):
+            chunk = community_rows[start:start + 5000]
+            cursor.execute(
+                f"INSERT INTO {table} (region_id, {', '.join(TIER_COLUMNS)}) VALUES "  # noqa: S608 - table and column names from the models; values are parameters
+                + ",".join(["(%s,%s,%s,%s)"] * len(chunk))
+                + " ON CONFLICT (region_id) DO UPDATE SET "
+                + ", ".join(f"{t} = {table}.{t} + EXCLUDED.{t}" for t in TIER_COLUMNS),
+                [value for row in chunk for value in row])
+
+
+TIER_COLUMNS = tuple(Tier.values)  # reporting.models.CommunityCount has one column per tier
+
+
+def _community_deltas(tally: Counter) -> dict:
+    """community code -> {tier: change}, from the tally's changes of ``org.<tier>`` at community level."""
+    out = defaultdict(Counter)
+    for (region, level, key), n in tally.items():
+        if level == RegionLevel.COMMUNITY and key.startswith("org."):
+            out[region][key[4:]] += n
+    return out
 
 
 def _deltas(facts, sign, chains, ledger, tally):
@@ -380,16 +407,16 @@ def rebuild(log=lambda message: None, batch=5000):
     """Everything from scratch: the facts from the records, then the ledger and tally from the facts (one SQL
     statement each). The maintained counts must equal what this produces."""
     from registry.models import Organization
-    from reporting.models import OrganizationFact, RegionLedger, RegionTally
+    from reporting.models import CommunityCount, OrganizationFact, RegionLedger, RegionTally
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # Deferred foreign-key checks of this transaction's earlier writes would make TRUNCATE refuse.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {OrganizationFact._meta.db_table}, {RegionLedger._meta.db_table}, "
-                           f"{RegionTally._meta.db_table}")
+                           f"{RegionTally._meta.db_table}, {CommunityCount._meta.db_table}")
     else:
-        for model in (OrganizationFact, RegionLedger, RegionTally):
+        for model in (OrganizationFact, RegionLedger, RegionTally, CommunityCount):
             model.objects.all().delete()
     ids = list(Organization.objects.order_by("pk").values_list("pk", flat=True))
     for number, chunk in enumerate(_chunks(ids, batch)):
@@ -402,8 +429,12 @@ def rebuild(log=lambda message: None, batch=5000):
     with connection.cursor() as cursor:
         cursor.execute(_REBUILD_SQL.format(fact=OrganizationFact._meta.db_table, ledger=RegionLedger._meta.db_table,
                                            tally=RegionTally._meta.db_table))
-        cursor.execute(f"ANALYZE {OrganizationFact._meta.db_table}; ANALYZE {RegionLedger._meta.db_table}; "
-                       f"ANALYZE {RegionTally._meta.db_table}")
+        cursor.execute(_COMMUNITY_SQL.format(
+            counts=CommunityCount._meta.db_table, tally=RegionTally._meta.db_table, columns=", ".join(TIER_COLUMNS),
+            sums=", ".join(f"COALESCE(SUM(n) FILTER (WHERE key = 'org.{t}'), 0)" for t in TIER_COLUMNS),
+            level=int(RegionLevel.COMMUNITY)))
+        for model in (OrganizationFact, RegionLedger, RegionTally, CommunityCount):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
     log("ledger and tally rebuilt")
 
 
@@ -432,6 +463,13 @@ SELECT region, level, key, COUNT(*) FROM chained WHERE valid_to IS NULL GROUP BY
 """  # noqa: S608 - table names from the models
 
 
+# Each community's open organizations by tier, from the community-level tally rows just rebuilt.
+_COMMUNITY_SQL = """
+INSERT INTO {counts} (region_id, {columns})
+SELECT region, {sums} FROM {tally} WHERE level = {level} AND starts_with(key, 'org.') GROUP BY region
+"""
+
+
 def recomputed_counts():
     """(ledger, tally) as a from-scratch computation from the stored facts would give them, for comparison."""
     from reporting.models import OrganizationFact
@@ -439,17 +477,22 @@ def recomputed_counts():
     ledger, tally = Counter(), Counter()
     facts = list(OrganizationFact.objects.values_list("key", "ref", "region", "valid_from", "valid_to"))
     _deltas(facts, +1, ancestors({f[2] for f in facts}), ledger, tally)
-    return {k: v for k, v in ledger.items() if v}, {k: v for k, v in tally.items() if v}
+    communities = {(code, tier): n for code, per_tier in _community_deltas(tally).items()
+                   for tier, n in per_tier.items() if n}
+    return {k: v for k, v in ledger.items() if v}, {k: v for k, v in tally.items() if v}, communities
 
 
 def stored_counts():
-    from reporting.models import RegionLedger, RegionTally
+    from reporting.models import CommunityCount, RegionLedger, RegionTally
 
     ledger = {(r, lv, k, d): n for r, lv, k, d, n in RegionLedger.objects.exclude(delta=0).values_list(
         "region", "level", "key", "day", "delta")}
     tally = {(r, lv, k): n for r, lv, k, n in RegionTally.objects.exclude(n=0).values_list("region", "level", "key",
                                                                                               "n")}
-    return ledger, tally
+    communities = {(row["region_id"], tier): row[tier]
+                   for row in CommunityCount.objects.values("region_id", *TIER_COLUMNS)
+                   for tier in TIER_COLUMNS if row[tier]}
+    return ledger, tally, communities
 
 
 def forget(org_ids):

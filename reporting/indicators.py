@@ -5,6 +5,7 @@ rows are the same facts, valid on the same day, in the same subtree — so the l
 rows that make it.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.choices import PREFIX_LENGTH, CommitteeType, RegionLevel, Tier
 from registry.models import Region
-from reporting.facts import GRADES, is_dated
+from reporting.facts import DATED_KEYS, GRADES, is_dated
 
 PERCENT, PER_COMMUNITY, COUNT = "percent", "per_community", "count"
 AREA_OF = {CommitteeType.RESIDENTS: "urban", CommitteeType.VILLAGERS: "rural"}
@@ -69,6 +70,7 @@ class Context:
     region: Region
     today: date = field(default_factory=timezone.localdate)
     tiers: tuple = ()
+    base: "Context | None" = None  # today's context of the same region, whose region counts a past day may share
 
     def __post_init__(self):
         self._memo = {}
@@ -97,43 +99,47 @@ class Context:
         return self._memo[key]
 
     def totals(self) -> dict:
-        """Every key's count of facts valid on ``today`` in the region's subtree: one or two indexed sums."""
+        """Every key's count of facts valid on ``today`` in the region's subtree: the region's tally rows minus its
+        ledger rows after the day (``_tail``), two indexed reads."""
         def compute():
             from reporting.models import RegionLedger, RegionTally
 
             code = self.region.code
-            ledger = RegionLedger.objects.filter(region=code, day__lte=self.today)
-            counts = {}
-            if self.live:
-                counts = {r["key"]: r["n"] for r in RegionTally.objects.filter(region=code).values("key", "n")
-                          if not is_dated(r["key"])}
-                ledger = ledger.filter(_dated_q())
-            for row in ledger.values("key").annotate(n=Sum("delta")).order_by():
-                counts[row["key"]] = row["n"]
+            counts = Counter({r["key"]: r["n"] for r in RegionTally.objects.filter(region=code).values("key", "n")})
+            for row in (self._later(RegionLedger.objects.filter(region=code)).values("key")
+                        .annotate(n=Sum("delta")).order_by()):
+                counts[row["key"]] -= row["n"]
             return counts
         return self.once("totals", compute)
+
+    def _later(self, ledger):
+        """Ledger rows after the day. Today, only the dated keys have any (a grade that expires next year): the
+        others begin and end on the day of a write, never later."""
+        ledger = ledger.filter(day__gt=self.today)
+        if self.live:
+            ledger = ledger.filter(key__regex=DATED_KEYS)
+        return ledger
 
     def total(self, keys) -> int:
         totals = self.totals()
         return sum(totals.get(key, 0) for key in keys)
 
     def per_region_keys(self, level, keys) -> dict:
-        """(region, key) -> count on ``today``, for the regions of ``level`` in the subtree."""
+        """(region, key) -> count on ``today``, for the regions of ``level`` in the subtree.
+
+        The count of facts valid on day D is the ledger summed up to D; the ledger summed over all days is the tally
+        (facts with no end), so it is also the tally minus the ledger rows after D: for today or a recent day those
+        are few, where the rows up to D are nearly all of them."""
         from reporting.models import RegionLedger, RegionTally
 
         keys = list(keys)
-        undated = [k for k in keys if not is_dated(k)] if self.live else []
-        dated = [k for k in keys if k not in undated]
-        out = {}
-        if undated:
-            for r in RegionTally.objects.filter(level=level, key__in=undated, region__startswith=self.prefix).values(
-                    "region", "key", "n"):
-                out[(r["region"], r["key"])] = r["n"]
-        if dated:
-            for r in (RegionLedger.objects.filter(level=level, key__in=dated, region__startswith=self.prefix,
-                                                  day__lte=self.today)
-                      .values("region", "key").annotate(n=Sum("delta")).order_by()):
-                out[(r["region"], r["key"])] = r["n"]
+        out = Counter()
+        for r in RegionTally.objects.filter(level=level, key__in=keys, region__startswith=self.prefix).values(
+                "region", "key", "n"):
+            out[(r["region"], r["key"])] += r["n"]
+        for r in (self._later(RegionLedger.objects.filter(level=level, key__in=keys, region__startswith=self.prefix))
+                  .values("region", "key").annotate(n=Sum("delta")).order_by()):
+            out[(r["region"], r["key"])] -= r["n"]
         return out
 
     def per_region(self, level, keys):
@@ -180,15 +186,109 @@ class Context:
             (now & ~Q(code__in=list(changed))) | Q(code__in=then))
 
     def count_regions(self, level, committee=None) -> int:
+        grouped = self.region_counts()
+        if grouped is not None:
+            return sum(n for (lv, ct, _child), n in grouped.items()
+                       if lv == level and (not committee or ct == committee))
         return self.once(f"regions{level}{committee}", lambda: self.regions(level, committee).count())
+
+    @property
+    def child_width(self) -> int:
+        """The code prefix of the region's children (its own, for a community)."""
+        level = min(self.region.level + 1, RegionLevel.COMMUNITY)
+        return PREFIX_LENGTH[RegionLevel(level)]
+
+    def region_counts(self) -> dict | None:
+        """(level, committee type, child prefix) -> the active regions on the day, in the region's subtree, by the
+        child region they lie in: one grouped read for every region count of a dashboard and its scorecard. None on
+        a past day after which a region of the subtree was reclassified (``regions()`` then dates each count)."""
+        def compute():
+            if any(self.reclassified(level) for level in range(self.region.level, RegionLevel.COMMUNITY + 1)):
+                return None
+            if self.base is not None and self.base.live and self.base.region.code == self.region.code:
+                return self.base.region_counts()  # no region changed since the day: today's counts are the day's
+            from django.db.models import Count
+            from django.db.models.functions import Substr
+
+            return {(r["level"], r["committee_type"], r["child"]): r["n"] for r in (
+                Region.objects.filter(code__startswith=self.prefix, level__gte=self.region.level, is_active=True)
+                .annotate(child=Substr("code", 1, self.child_width)).order_by()
+                .values("level", "committee_type", "child").annotate(n=Count("code")))}
+        return self.once("region_counts", compute)
+
+    def holding_counts(self) -> dict | None:
+        """Every ``Holding`` measure of the catalogue counted in one read of the subtree's regions (each its own
+        filtered count, the same condition as its rows); None when ``regions()`` must date the regions."""
+        def compute():
+            if self.region_counts() is None:
+                return None
+            from django.db.models import Count
+
+            measures = list(dict.fromkeys(m for indicator in CATALOGUE for m in (indicator.numerator,
+                                                                                 indicator.denominator)
+                                          if isinstance(m, Holding)))
+            if not measures:
+                return {}
+            counts = Region.objects.filter(code__startswith=self.prefix, is_active=True,
+                                           level__in={m.level for m in measures}).aggregate(**{
+                f"m{n}": Count("code", filter=Q(level=m.level) & (Q(committee_type=m.committee) if m.committee
+                                                                   else Q()) & m.condition(self))
+                for n, m in enumerate(measures)})
+            return {m: counts[f"m{n}"] for n, m in enumerate(measures)}
+        return self.once("holding", compute)
+
+    def target_index(self):
+        from reporting.targets import TargetIndex
+
+        return self.once("target_index", lambda: TargetIndex(self.region, self.today))
+
+    def below_by_child(self, committee, width=None) -> dict | None:
+        """child prefix -> the communities of one committee type below their target on the day (the one definition,
+        ``reporting.targets.below_target_communities``), grouped by the child region they lie in; None without a
+        target. Shared by the "below target" figures and the scorecard; both committee types in one read when no
+        region changed after the day (a community's committee type is then today's)."""
+        def compute():
+            from django.db.models import Count
+            from django.db.models.functions import Substr
+
+            from reporting.targets import below_target_communities
+
+            indicator = DENSITY_OF[committee]
+            below = below_target_communities(communities_with_counts(self, committee), self.region, indicator,
+                                             self.today, self.target_index())
+            if below is None:
+                return None
+            return {r["child"]: r["c"] for r in below.annotate(child=Substr("code", 1, width))
+                    .order_by().values("child").annotate(c=Count("code"))}
+
+        def both():
+            from django.db.models import Case, Count, DecimalField, When
+            from django.db.models.functions import Substr
+
+            from reporting.targets import BELOW_TARGET, applicable_target
+
+            targets = {c: applicable_target(self.region, DENSITY_OF[c], self.target_index()) for c in DENSITY_OF}
+            out = {c: None if target is None else {} for c, target in targets.items()}
+            whens = [When(committee_type=c, then=target) for c, target in targets.items() if target is not None]
+            if whens:
+                for r in (communities_with_counts(self, None).filter(committee_type__in=[w for w in targets
+                                                                                         if targets[w] is not None])
+                          .annotate(applicable_target=Case(*whens, output_field=DecimalField()))
+                          .filter(BELOW_TARGET).annotate(child=Substr("code", 1, width)).order_by()
+                          .values("committee_type", "child").annotate(c=Count("code"))):
+                    out[r["committee_type"]][r["child"]] = r["c"]
+            return out
+
+        width = width or self.child_width
+        if self.region_counts() is not None:
+            return self.once(f"below{width}", both)[committee]
+        return self.once(f"below{committee}{width}", compute)
+
+
+DENSITY_OF = {CommitteeType.RESIDENTS: "orgs_per_urban_community", CommitteeType.VILLAGERS: "orgs_per_rural_community"}
 
 
 # ------------------------------------------------------------------------------------------------ measures
-
-def _dated_q():
-    return Q(key__startswith="grade.") | Q(key__startswith="work_instr") | Q(key__startswith="head_trained") | Q(
-        key__startswith="brand")
-
 
 @dataclass(frozen=True)
 class Facts:
@@ -235,24 +335,45 @@ class Holding(Regions):
     keys: tuple = ()
 
     def count(self, ctx):
+        counted = ctx.holding_counts()
+        if counted is not None and self in counted:
+            return counted[self]
         return self.rows(ctx).count()
 
     def rows(self, ctx):
-        return super().rows(ctx).filter(code__in=ctx.per_region(self.level, self.keys).values("region"))
+        return super().rows(ctx).filter(self.condition(ctx))
+
+    def condition(self, ctx):
+        return Q(code__in=ctx.per_region(self.level, self.keys).values("region"))
 
 
 def communities_with_counts(ctx, committee_type, regions=None):
     """The communities of one committee type in the subtree on the day (of ``regions``, when given), each annotated
-    with ``org_count``: its counted open organizations on that day, from the maintained counts."""
+    with ``org_count``: its counted open organizations on that day, from the maintained counts (today: the
+    community's own row of per-tier counts, one join; a past day: its ledger rows up to that day)."""
     from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models import Value as Constant
     from django.db.models.functions import Coalesce
 
-    keys = [f"{AREA_OF[committee_type]}.{tier}" for tier in ctx.tiers]
-    counts = ctx.per_region(RegionLevel.COMMUNITY, keys).filter(region=OuterRef("code")).values("n")
     communities = ctx.regions(RegionLevel.COMMUNITY, committee_type)
     if regions is not None:
         communities = communities.filter(code__in=regions.values("code"))
-    return communities.annotate(org_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0))
+    now = sum((Coalesce(F(f"figures_count__{tier}"), 0) for tier in ctx.tiers), Constant(0))
+    if ctx.live:
+        return communities.annotate(org_count=now)
+    # On a past day: today's count less the community's ledger rows after that day (see per_region_keys). A
+    # community's open organizations of a tier on a day it was urban are its urban ones of that tier on that day.
+    from django.db.models import Case, When
+
+    from reporting.models import RegionLedger
+
+    later = RegionLedger.objects.filter(level=RegionLevel.COMMUNITY, key__in=[f"org.{tier}" for tier in ctx.tiers],
+                                        day__gt=ctx.today)
+    own = (later.filter(region=OuterRef("code")).order_by().values("region").annotate(n=Sum("delta")).values("n"))
+    # Summed only for the communities that have such rows (found in one pass over the rows after the day).
+    changed = later.filter(region__startswith=ctx.prefix).values("region")
+    return communities.annotate(org_count=now - Case(
+        When(code__in=changed, then=Coalesce(Subquery(own, output_field=IntegerField()), 0)), default=0))
 
 
 @dataclass(frozen=True)
@@ -261,8 +382,8 @@ class BelowTarget(Regions):
     that applies to each (``reporting.targets.below_target_communities``: the one definition the list uses too)."""
 
     def count(self, ctx):
-        rows = self._below(ctx)
-        return None if rows is None else rows.count()
+        by_child = ctx.below_by_child(self.committee)
+        return None if by_child is None else sum(by_child.values())
 
     def rows(self, ctx):
         rows = self._below(ctx)

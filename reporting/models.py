@@ -230,6 +230,8 @@ class RegionLedger(models.Model):
             # Communities (or streets) of a subtree as of a day: WHERE level, key, region LIKE 'prefix%'.
             models.Index(fields=["level", "key", "region"], name="ledger_level_key_region_idx",
                          opclasses=["", "varchar_pattern_ops", "varchar_pattern_ops"], include=["day", "delta"]),
+            # The rows after a day (a figure as of D is the tally less them): WHERE level, key, day > D.
+            models.Index(fields=["level", "key", "day"], name="ledger_level_key_day_idx", include=["region", "delta"]),
         ]
 
     def __str__(self):
@@ -255,3 +257,19 @@ class RegionTally(models.Model):
 
     def __str__(self):
         return f"{self.region} {self.key} {self.n}"
+
+
+class CommunityCount(models.Model):
+    """Per community, its open organizations today by tier: the community-level tally rows of ``org.<tier>`` side
+    by side, one row per community, maintained with them in the same transaction (``reporting.facts``). A live
+    dashboard judges every community of a province against its per-community target, and groups the communities by
+    child region, from this narrow table joined to the regions (committee type and activity are the region's own)."""
+
+    region = models.OneToOneField("registry.Region", models.DO_NOTHING, to_field="code", primary_key=True,
+                                  db_constraint=False, related_name="figures_count")
+    registered = models.IntegerField(default=0)
+    filed = models.IntegerField(default=0)
+    community = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.region_id} {self.registered}/{self.filed}/{self.community}"

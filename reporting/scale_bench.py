@@ -1,5 +1,6 @@
 """Province-scale benchmark (issue goals in docs/benchmarks.md), on the synthetic province of reporting.scale."""
 
+import os
 import statistics
 import time
 
@@ -26,7 +27,8 @@ def _timed(fn, runs):
         samples.append((time.perf_counter() - started) * 1000)
     samples.sort()
     p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
-    return {"p50_ms": round(statistics.median(samples), 1), "p95_ms": round(p95, 1), "runs": runs}
+    return {"p50_ms": round(statistics.median(samples), 1), "p95_ms": round(p95, 1), "runs": runs,
+            "samples": [round(x, 1) for x in samples]}
 
 
 def _user(username, role, region=None, superuser=False):
@@ -59,44 +61,44 @@ def ensure_data(communities=50_000, organizations=500_000, log=print):
         generate(communities, organizations, log=log)
 
 
-def run(runs=10, log=print) -> dict:
-    from reporting import yearly
+def _load_average() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def _ratio(a, b):
+    return round(a["p95_ms"] / b["p95_ms"], 2) if b["p95_ms"] else None
+
+
+def ensure_targets(province):
+    """The leader's dashboard is judged against targets (the per-community ones make every community of the
+    province be judged): the Ministry's preset, adopted once for the synthetic province."""
+    from reporting.models import Target
+    from reporting.targets import adopt_preset
+
+    if not Target.objects.filter(jurisdiction_code=province.prefix, retired_at__isnull=True).exists():
+        adopt_preset(province, "mca-2017")
+
+
+def figures(runs=10, log=print) -> dict:
+    """The figures engine's goals (issue 12), in one run: the live province dashboard against the raw SQL of its
+    main aggregate, the province dashboard as of a year back, the street dashboard, the old snapshot path; with
+    the load average before and after (the machine may be shared) and the ratios, which the load affects less."""
     from reporting.dashboard import take_snapshots
-    from reporting.models import ReportStatus, YearlyReport
 
     ensure_data(log=log)
     province = Region.objects.get(code="990000")
+    ensure_targets(province)
     county = Region.objects.get(code="990101")
     street = Region.objects.filter(parent=county).order_by("code").first()
     leader = _client(_user("bench-leader", Role.LEADER, province))
     reviewer = _client(_user("bench-reviewer", Role.DISTRICT_REVIEWER, county))
     staff = _client(_user("bench-street", Role.STREET_STAFF, street))
-    admin = _client(_user("bench-admin", Role.ADMIN, superuser=True))
-    category = Term.objects.get(vocabulary="category", code="mutual_aid")
     results = {"organizations": Organization.objects.filter(region__code__startswith="99").count(),
-               "communities": Region.objects.filter(code__startswith="99", level=RegionLevel.COMMUNITY).count()}
-
-    log("dashboards …")
-    today = timezone.localdate()
-    year_back = today.replace(year=today.year - 1, day=min(today.day, 28)).isoformat()
-    results["dashboard_province_live"] = _timed(_get(leader, "/dashboard/?region=990000"), runs)
-    results["dashboard_province_as_of_year_back"] = _timed(
-        _get(leader, f"/dashboard/?region=990000&as_of={year_back}"), runs)
-    started = time.perf_counter()
-    snapshots = take_snapshots(today, max_level=RegionLevel.CITY)  # the province and its cities
-    results["snapshot_province_and_cities"] = {"seconds": round(time.perf_counter() - started, 2),
-                                               "values": snapshots}
-    results["dashboard_province_snapshot"] = _timed(_get(leader, "/dashboard/?region=990000&source=snapshot"),
-                                                    runs)
-    results["dashboard_county_live"] = _timed(_get(reviewer, "/dashboard/?region=990101"), runs)
-    results["dashboard_street"] = _timed(_get(staff, f"/dashboard/?region={street.code}"), runs)
-
-    log("organization list …")
-    filters = f"tier=filed&category={category.pk}"
-    results["organization_list"] = _timed(_get(leader, f"/organizations/?within=990101&{filters}"), runs)
-    results["organization_list_province"] = _timed(_get(leader, f"/organizations/?{filters}"), runs)
-    results["admin_changelist"] = _timed(
-        _get(admin, f"/admin/registry/organization/?tier__exact=filed&category__id__exact={category.pk}"), runs)
+               "communities": Region.objects.filter(code__startswith="99", level=RegionLevel.COMMUNITY).count(),
+               "load_average_before": _load_average()}
 
     log("raw SQL floor …")
 
@@ -107,7 +109,73 @@ def run(runs=10, log=print) -> dict:
                 "WHERE o.region_id LIKE %s AND r.level = 5 AND r.committee_type = 'residents' "
                 "AND o.status NOT IN ('deregistered', 'revoked', 'cleared')", ["99%"])
             cursor.fetchone()
-    results["raw_sql_main_aggregate"] = _timed(raw, runs)
+
+    log("dashboards …")
+    today = timezone.localdate()
+    year_back = today.replace(year=today.year - 1, day=min(today.day, 28)).isoformat()
+    # The live dashboard and the raw SQL alternate, so both see the same load.
+    live, floor = [], []
+    for _ in range(3):
+        live.append(_timed(_get(leader, "/dashboard/?region=990000"), runs))
+        floor.append(_timed(raw, runs))
+    results["dashboard_province_live"] = _merged(live)
+    results["raw_sql_main_aggregate"] = _merged(floor)
+    results["dashboard_province_as_of_year_back"] = _timed(
+        _get(leader, f"/dashboard/?region=990000&as_of={year_back}"), runs)
+    started = time.perf_counter()
+    snapshots = take_snapshots(today, max_level=RegionLevel.CITY)  # the province and its cities
+    results["snapshot_province_and_cities"] = {"seconds": round(time.perf_counter() - started, 2),
+                                               "values": snapshots}
+    results["dashboard_province_snapshot"] = _timed(_get(leader, "/dashboard/?region=990000&source=snapshot"),
+                                                    runs)
+    results["dashboard_county_live"] = _timed(_get(reviewer, "/dashboard/?region=990101"), runs)
+    results["dashboard_street"] = _timed(_get(staff, f"/dashboard/?region={street.code}"), runs)
+    results["load_average_after"] = _load_average()
+    live = results["dashboard_province_live"]
+    results["ratios_p95"] = {
+        "live_province_over_raw_sql": _ratio(live, results["raw_sql_main_aggregate"]),
+        "live_province_over_snapshot": _ratio(live, results["dashboard_province_snapshot"]),
+        "as_of_over_live_province": _ratio(results["dashboard_province_as_of_year_back"], live),
+        "street_over_raw_sql": _ratio(results["dashboard_street"], results["raw_sql_main_aggregate"]),
+    }
+    results["goals_ms"] = {k: GOALS_MS[k] for k in ("dashboard_province_live", "dashboard_province_as_of_year_back",
+                                                     "dashboard_street")}
+    results["met"] = {
+        "live_province_p95": live["p95_ms"] <= GOALS_MS["dashboard_province_live"],
+        "live_province_within_2x_raw_sql": results["ratios_p95"]["live_province_over_raw_sql"] <= 2,
+        "as_of_year_back_p95": results["dashboard_province_as_of_year_back"]["p95_ms"]
+        <= GOALS_MS["dashboard_province_as_of_year_back"],
+        "street_p95": results["dashboard_street"]["p95_ms"] <= GOALS_MS["dashboard_street"],
+    }
+    return results
+
+
+def _merged(parts):
+    """Several _timed() runs as one: p50 and p95 over all their samples."""
+    samples = sorted(x for part in parts for x in part["samples"])
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    return {"p50_ms": round(statistics.median(samples), 1), "p95_ms": round(p95, 1), "runs": len(samples),
+            "samples": samples}
+
+
+def run(runs=10, log=print) -> dict:
+    from reporting import yearly
+    from reporting.models import ReportStatus, YearlyReport
+
+    results = figures(runs, log)
+    province = Region.objects.get(code="990000")
+    county = Region.objects.get(code="990101")
+    leader = _client(_user("bench-leader", Role.LEADER, province))
+    admin = _client(_user("bench-admin", Role.ADMIN, superuser=True))
+    category = Term.objects.get(vocabulary="category", code="mutual_aid")
+    today = timezone.localdate()
+
+    log("organization list …")
+    filters = f"tier=filed&category={category.pk}"
+    results["organization_list"] = _timed(_get(leader, f"/organizations/?within=990101&{filters}"), runs)
+    results["organization_list_province"] = _timed(_get(leader, f"/organizations/?{filters}"), runs)
+    results["admin_changelist"] = _timed(
+        _get(admin, f"/admin/registry/organization/?tier__exact=filed&category__id__exact={category.pk}"), runs)
 
     log("yearly reports …")
     for name, region in (("county", county), ("province", province)):

@@ -274,16 +274,26 @@ def below_target_communities(communities, region, indicator_id, today=None, inde
     the indicator code) fewer than the per-community target that applies to that community (nearest ancestor of
     the community, so a district's own target judges its communities inside a city). Indicator, scorecard and
     list all filter with this."""
-    index = index or TargetIndex(region, today)
+    applicable = applicable_target(region, indicator_id, index or TargetIndex(region, today))
+    if applicable is None:
+        return None
+    return communities.annotate(applicable_target=applicable).filter(BELOW_TARGET)
+
+
+# A community annotated with ``org_count`` and ``applicable_target`` is below its target.
+BELOW_TARGET = models.Q(applicable_target__isnull=False, org_count__lt=models.F("applicable_target"))
+
+
+def applicable_target(region, indicator_id, index):
+    """The per-community target of ``indicator_id`` that applies to each community of the region (an expression
+    on its code: the nearest ancestor's); None when no target applies anywhere in the region."""
     inherited = index.for_code(region.code, indicator_id)
     whens = [models.When(code__startswith=t.jurisdiction_code, then=models.Value(t.value / t.value_divisor))
              for t in index.overrides_below(indicator_id)]
     if inherited is None and not whens:
         return None
     default = models.Value(inherited.value / inherited.value_divisor) if inherited else models.Value(None)
-    applicable = models.Case(*whens, default=default, output_field=models.DecimalField()) if whens else default
-    return (communities.annotate(applicable_target=applicable)
-            .filter(applicable_target__isnull=False, org_count__lt=models.F("applicable_target")))
+    return models.Case(*whens, default=default, output_field=models.DecimalField()) if whens else default
 
 
 # --------------------------------------------------------------------------------------------------- assessment
@@ -388,7 +398,7 @@ DERIVED_FROM = {"urban_communities_below_target": "orgs_per_urban_community",
 MAX_UNITS_JUDGED_LIVE = 300
 
 
-def assess_rows(region, rows: list[dict], today: date, index: "TargetIndex | None" = None) -> Summary:
+def assess_rows(region, rows: list[dict], today: date, index: "TargetIndex | None" = None, ctx=None) -> Summary:
     """Adds an ``assessment`` (and the matching ``target``, ``met``, ``gap``) to each dashboard row; returns the
     summary line. ``rows`` carry ``indicator`` and ``value`` as built by reporting.dashboard.indicator_rows."""
     from reporting.indicators import Context
@@ -399,6 +409,7 @@ def assess_rows(region, rows: list[dict], today: date, index: "TargetIndex | Non
     origins = {r.prefix: r for r in Region.objects.filter(
         code__in={region_code_for(t.jurisdiction_code) for t in targets.values()})}
     by_id = {row["indicator"].id: row for row in rows}
+    deadlines = {}
     for row in rows:
         indicator_id = row["indicator"].id
         target = targets.get(indicator_id)
@@ -408,7 +419,9 @@ def assess_rows(region, rows: list[dict], today: date, index: "TargetIndex | Non
             units = unit_results(region, indicator_id, RULE_UNIT_LEVEL[target.judged_at], today, index)
         as_of_value = None
         if target is not None and target.deadline is not None and target.deadline < today and as_of:
-            as_of_value = row["indicator"].value(Context(region, target.deadline))
+            if target.deadline not in deadlines:  # one context per day: its reads are shared by the rows
+                deadlines[target.deadline] = Context(region, target.deadline, base=ctx)
+            as_of_value = row["indicator"].value(deadlines[target.deadline])
         row["assessment"] = assess(region, indicator_id, row["value"], target, today, origins, units, as_of_value)
     for indicator_id, density_id in DERIVED_FROM.items():
         row, density = by_id.get(indicator_id), by_id.get(density_id)

@@ -54,11 +54,12 @@ def dashboard(request):
         messages.error(request, " ".join(exc.messages))
         today = timezone.localdate()
     snapshot = request.GET.get("source") == "snapshot"
-    rows, snapshot_time = indicator_rows(region, today, live=not snapshot)
+    ctx = Context(region, today)  # one context: the rows, the scorecard and the grades share their reads
+    rows, snapshot_time = indicator_rows(region, today, live=not snapshot, ctx=ctx)
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
         return export_response(_dashboard_dataset(region, rows), fmt, f"dashboard-{region.code}")
-    children = scorecard(region, request.user, today, snapshot=snapshot)
+    children = scorecard(region, request.user, today, snapshot=snapshot, ctx=ctx)
     if fmt == "pdf":
         return _dashboard_pdf(region, rows, children, today)
     chart = {
@@ -69,7 +70,6 @@ def dashboard(request):
                   for key in ("orgs_per_urban_community", "orgs_per_rural_community", "party_work_coverage")},
     }
     targets = targets_for(region, today)
-    ctx = Context(region, today)
     return render(request, "reporting/dashboard.html", {
         "summary": summarize([row["assessment"] for row in rows]), "may_manage": may_manage(request.user, region),
         "today": today,

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from simple_history.utils import bulk_create_with_history
 
@@ -48,13 +49,24 @@ org_spec = st.fixed_dictionaries({
     "grade": st.sampled_from(["", "", "5A", "3A", "2A"]), "brand": st.sampled_from(["", "", "org", "project"]),
     "trained": st.one_of(st.none(), st.dates(date(2019, 6, 1), date(2025, 3, 1))),
 })
-write = st.sampled_from(["deregister", "bulk_dormant", "reclassify", "import", "failed_import", "joint",
-                         "instructor_ends", "grade", "brand", "training", "clear"])
+WRITES = ("deregister", "bulk_dormant", "reclassify", "import", "failed_import", "joint", "instructor_ends", "grade",
+          "brand", "training", "clear", "case_filing", "case_deregistration")
+write = st.sampled_from(WRITES)
+_FILED = {"tier": "filed", "place": 0, "at_street": False, "status": OrgStatus.ACTIVE, "hub": "", "swi": False,
+          "founded": date(2022, 1, 1), "party": "", "instructor": 0, "grade": "", "brand": "", "trained": None}
+# Always run once: every kind of write in one sequence (case decisions, deregistration, reclassification, imports,
+# a failed import), on top of the generated examples.
+EVERY_WRITE = {"committees": [True, False, True, False],
+               "orgs": [_FILED, {**_FILED, "place": 1, "tier": "community"}, {**_FILED, "place": 2},
+                        {**_FILED, "place": 3, "tier": "registered"}],
+               "writes": [("case_deregistration", 0), ("case_filing", 1), ("reclassify", 1), ("import", 2),
+                          ("failed_import", 3), ("deregister", 2), *((kind, 3) for kind in WRITES)]}
 
 
 @pytest.mark.django_db
 @settings(max_examples=5, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@example(**EVERY_WRITE)
 @given(committees=st.lists(st.booleans(), min_size=4, max_size=6), orgs=st.lists(org_spec, min_size=4, max_size=14),
        writes=st.lists(st.tuples(write, st.integers(0, 50)), min_size=2, max_size=7))
 def test_every_figure_equals_a_direct_count_on_every_day(world, cast, committees, orgs, writes):
@@ -174,9 +186,42 @@ def _write(kind, org, pick, number, places, category, user, organizations):
     elif kind == "brand":
         BrandDesignation.objects.create(organization=org, year=2025, project=f"项目{number}", level="city",
                                         recorded_by=user)
+    elif kind in ("case_filing", "case_deregistration"):
+        _decide_case(kind, org, pick, number, places)
     elif kind == "training":
         Training.objects.create(region=org.region, organization=org, person_name="张", trainee_kind="organization_head",
                                 course="轮训", held_on=date(2020, 10, 1), recorded_by=user)
+
+
+def _decide_case(kind, org, pick, number, places):
+    """A case decided through the workflow (submitted by one street worker, approved by another): a filing creates
+    an organization, a deregistration closes one."""
+    from filings.services import add_document, create_case, required_documents, transition
+    from filings.workflows import WORKFLOWS
+    from registry.choices import Role
+    from tests.factories import PDF_BYTES, UserFactory, org_payload
+
+    if kind == "case_filing":
+        place, target, payload = places[pick % len(places)], None, None
+        payload = org_payload(place, name=f"备案{number}")
+    elif org.tier == "filed" and org.status not in CLOSED_STATUSES and org.region.level == RegionLevel.COMMUNITY:
+        place, target = org.region, org
+        payload = {"reason": "解散", "resolution_on": "2025-08-01", "liquidation_ended_on": "2025-09-01"}
+    else:
+        return
+    author, approver = (UserFactory(username=f"case{number}-{n}", role=Role.STREET_STAFF, regions=[place.parent])
+                        for n in (1, 2))
+    case = create_case(author, "filing" if kind == "case_filing" else "deregistration", payload, organization=target)
+    for doc_kind in required_documents(case) or WORKFLOWS[case.kind].required_documents:
+        add_document(author, case, SimpleUploadedFile(f"{doc_kind}.pdf", PDF_BYTES, content_type="application/pdf"),
+                     doc_kind)
+    case = transition(transition(case, "submit", author), "approve", approver)
+    assert case.state == "approved", case.state
+    if target is None:
+        assert Organization.objects.filter(name=f"备案{number}", tier="filed").exists()
+    else:
+        target.refresh_from_db()
+        assert target.status in CLOSED_STATUSES
 
 
 # ------------------------------------------------------------------------------------------------ maintained

@@ -133,3 +133,26 @@ def test_dashboards_are_live_and_the_snapshot_path_says_so(district, cast, clien
     body = client_for(cast.reviewer).get("/dashboard/?region=330106&source=snapshot").content.decode()
     assert "快照" in body
     assert "快照" not in client_for(cast.street_a).get("/dashboard/?region=330106002").content.decode()
+
+
+def test_compute_now_recomputes_the_scorecard_too(district, cast, client_for):
+    """The snapshot path shows the morning's figures; "compute now" (the live page) shows a write made since, in the
+    indicator rows and in the child scorecard alike."""
+    from reporting.dashboard import take_snapshots
+
+    take_snapshots(TODAY, max_level=4)  # the county and its streets: the scorecard's snapshot source exists
+    place = Organization.objects.filter(region__code__startswith="330106002", region__committee_type="residents")[0]
+    Organization.objects.bulk_create([
+        Organization(name=f"新组织{n}", tier="filed", category=place.category, region=place.region,
+                     leader_name="王芳", filing_number=f"N{n}") for n in range(7)])
+    client = client_for(cast.reviewer)
+
+    def figures(url):
+        response = client.get(url)
+        rows = {row["indicator"].id: row["number"] for row in response.context["rows"]}
+        children = {row["region"].code: row["urban"].value for row in response.context["children"]}
+        return rows["orgs_per_urban_community"], rows["organizations"], children["330106002"]
+
+    assert figures("/dashboard/?region=330106&source=snapshot") == (Decimal("10.8"), 170, Decimal("11.7"))
+    # 137 / 12 and 77 / 6 street A's urban communities: both the rows and the scorecard recomputed
+    assert figures("/dashboard/?region=330106") == (Decimal("11.4"), 177, Decimal("12.8"))
