@@ -8,6 +8,7 @@ from grants.choices import ReportKind
 from grants.models import Application, BudgetLine, Fund, Round, Subsidy
 from registry.choices import RegionLevel, Role, Tier, Vocabulary
 from registry.models import Organization, Region, Term, User
+from registry.widgets import pick_organizations
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -165,8 +166,10 @@ class ApplicationForm(forms.ModelForm):
         if user.role == Role.STREET_STAFF:
             del self.fields["other_applicant"]
             self.fields["organization"].required = True
-            self.fields["organization"].queryset = Organization.objects.visible_to(user).open().filter(
-                region__code__startswith=round.region.prefix, tier__in=round.allowed_tiers or [])
+            pick_organizations(
+                self.fields["organization"], Organization.objects.visible_to(user).open().filter(
+                    region__code__startswith=round.region.prefix, tier__in=round.allowed_tiers or []),
+                open="1", within=round.region.prefix, tier=list(round.allowed_tiers or []))
         else:
             del self.fields["organization"]
             self.fields["other_applicant"].required = True
@@ -271,7 +274,7 @@ class SubsidyForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.visible_to(user).order_by("name")
+        pick_organizations(self.fields["organization"], Organization.objects.visible_to(user))
         self.fields["kind"].queryset = _terms(Vocabulary.SUBSIDY_KIND, Vocabulary.REWARD_KIND)
         self.fields["source"].queryset = _terms(Vocabulary.FUNDING_SOURCE)
 
