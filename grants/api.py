@@ -92,6 +92,13 @@ class RoundSerializer(serializers.ModelSerializer):
             raise ValidationError(_("The shares must be positive whole numbers adding up to 100, e.g. [50, 30, 20]."))
         return value
 
+    def validate(self, attrs):
+        limits = {name: attrs.get(name) for name in ("min_amount", "max_amount", "org_cap")}
+        problems = services.round_rule_problems(limits)
+        if problems:
+            raise ValidationError(problems)
+        return attrs
+
     def validate_allowed_tiers(self, value):
         return _tiers(value)
 

@@ -56,10 +56,21 @@ class RoundForm(forms.ModelForm):
             raise ValidationError(_("The shares must be positive and add up to 100."))
         return plan
 
+    def clean(self):
+        from grants.services import round_rule_problems
+
+        cleaned = super().clean()
+        limits = {name: cleaned.get(name) for name in ("min_amount", "max_amount", "org_cap")}
+        for name, message in round_rule_problems(limits).items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return cleaned
+
 
 class TrackForm(forms.Form):
     name = forms.CharField(label=_("Track"), max_length=100)
-    budget = forms.DecimalField(label=_("Budget (yuan)"), min_value=0, max_digits=14, decimal_places=2)
+    budget = forms.DecimalField(label=_("Budget (yuan)"), min_value=Decimal("0.01"), max_digits=14,
+                                decimal_places=2)
 
 
 class BudgetForm(forms.Form):
