@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
-from django.utils import translation
 from django.urls import reverse
+from django.utils import translation
 
 from grants import services
 from grants.choices import AppState, TrancheState
