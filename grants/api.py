@@ -722,7 +722,7 @@ class SubsidyViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.CreateMod
 class ExpertLinkViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """An expert's declared links to organizations (an expert is never assigned to a linked organization)."""
 
-    queryset = ExpertLink.objects.all()
+    queryset = ExpertLink.objects.order_by("-declared_at", "pk")  # stable pages
     serializer_class = ExpertLinkSerializer
 
     def get_serializer(self, *args, **kwargs):
