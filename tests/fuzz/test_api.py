@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 
 from config.wsgi import application
 from tests.factories import OrganizationFactory
+from tests.fuzz.conftest import CASES, STATUSES
 
 FULL = os.environ.get("SHEQU_FUZZ") == "full"
 # The short profile (make test): two generated cases per operation and role, about two and a half minutes on two
@@ -42,4 +43,7 @@ def token(request, cast, world, wsgi_keeps_connection):
 @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 def test_api_survives_hostile_input(case, token):
-    case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
+    response = case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
+    CASES[case.operation.label] = CASES.get(case.operation.label, 0) + 1
+    status = f"{response.status_code // 100}xx"
+    STATUSES[status] = STATUSES.get(status, 0) + 1
