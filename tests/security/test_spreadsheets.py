@@ -1,8 +1,8 @@
 """Every spreadsheet the portal writes, filled with hostile text, opens in openpyxl without a live formula.
 
 Kinds: every list export (page, CSV and XLSX), a background export job, the yearly report workbook, the import
-templates, the round summary and the dashboard export. The hostile text: formula-leading cells (=, +, -, @, tab, CR) and characters an
-XLSX file cannot hold (a vertical tab once broke the activity export).
+templates, the round summary and the dashboard export. The hostile text: formula-leading cells (=, +, -, @, tab,
+CR) and characters an XLSX file cannot hold (a vertical tab once broke the activity export).
 """
 
 import csv

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grants', '0002_funds_applicants_conflicts_reports'),
+        ('grants', '0003_round_version_events_on_workflow_event_shape'),
     ]
 
     operations = [
