@@ -100,7 +100,7 @@ test: system-test messages
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SHEQU_ENV=test \
 	  $(BIN)/pytest --create-db $(PYTEST_ARGS)
 
-# The hostile-input fuzzers at full strength (make test runs only the page fuzz, short): schemathesis over the whole API
+# The hostile-input fuzzers at full strength (make test runs both in a short profile): schemathesis over the whole API
 # as the administrator and as street staff, and every page with hostile query values; see docs/security.md.
 fuzz: system-test messages
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SHEQU_ENV=test SHEQU_FUZZ=full \

@@ -56,8 +56,8 @@ class CaseWriteSerializer(serializers.Serializer):
     payload = serializers.DictField(help_text="The organization's fields as on the case form (ids for choices).")
 
     def validate(self, data):
-        if data["kind"] in (CaseKind.CHANGE, CaseKind.DEREGISTRATION) and not data.get("organization"):
-            raise ValidationError({"organization": _("A change or deregistration names its organization.")})
+        if data["kind"] in services.ORGANIZATION_KINDS and not data.get("organization"):
+            raise ValidationError({"organization": _("A case of this kind names its organization.")})
         return data
 
 

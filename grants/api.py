@@ -73,6 +73,13 @@ class RoundSerializer(serializers.ModelSerializer):
             raise ValidationError(_("The shares must be positive whole numbers adding up to 100, e.g. [50, 30, 20]."))
         return value
 
+    def validate(self, attrs):
+        limits = {name: attrs.get(name) for name in ("min_amount", "max_amount", "org_cap")}
+        problems = services.round_rule_problems(limits)
+        if problems:
+            raise ValidationError(problems)
+        return attrs
+
     def validate_allowed_tiers(self, value):
         return _tiers(value)
 
@@ -663,7 +670,7 @@ class SubsidyViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.CreateMod
 class ExpertLinkViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """An expert's declared links to organizations (an expert is never assigned to a linked organization)."""
 
-    queryset = ExpertLink.objects.all()
+    queryset = ExpertLink.objects.order_by("-declared_at", "pk")  # stable pages
     serializer_class = ExpertLinkSerializer
 
     def get_serializer(self, *args, **kwargs):

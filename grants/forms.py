@@ -8,6 +8,7 @@ from grants.choices import ReportKind
 from grants.models import Application, BudgetLine, Fund, Round, Subsidy
 from registry.choices import RegionLevel, Role, Tier, Vocabulary
 from registry.models import Organization, Region, Term, User
+from registry.widgets import pick_organizations
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -55,10 +56,21 @@ class RoundForm(forms.ModelForm):
             raise ValidationError(_("The shares must be positive and add up to 100."))
         return plan
 
+    def clean(self):
+        from grants.services import round_rule_problems
+
+        cleaned = super().clean()
+        limits = {name: cleaned.get(name) for name in ("min_amount", "max_amount", "org_cap")}
+        for name, message in round_rule_problems(limits).items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return cleaned
+
 
 class TrackForm(forms.Form):
     name = forms.CharField(label=_("Track"), max_length=100)
-    budget = forms.DecimalField(label=_("Budget (yuan)"), min_value=0, max_digits=14, decimal_places=2)
+    budget = forms.DecimalField(label=_("Budget (yuan)"), min_value=Decimal("0.01"), max_digits=14,
+                                decimal_places=2)
 
 
 class BudgetForm(forms.Form):
@@ -169,8 +181,10 @@ class ApplicationForm(forms.ModelForm):
         elif user.role == Role.STREET_STAFF:
             del self.fields["other_applicant"]
             self.fields["organization"].required = True
-            self.fields["organization"].queryset = Organization.objects.visible_to(user).open().filter(
-                region__code__startswith=round.region.prefix, tier__in=round.allowed_tiers or [])
+            pick_organizations(
+                self.fields["organization"], Organization.objects.visible_to(user).open().filter(
+                    region__code__startswith=round.region.prefix, tier__in=round.allowed_tiers or []),
+                open="1", within=round.region.prefix, tier=list(round.allowed_tiers or []))
         else:
             del self.fields["organization"]
             self.fields["other_applicant"].required = True
@@ -276,7 +290,7 @@ class SubsidyForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.visible_to(user).order_by("name")
+        pick_organizations(self.fields["organization"], Organization.objects.visible_to(user))
         self.fields["kind"].queryset = _terms(Vocabulary.SUBSIDY_KIND, Vocabulary.REWARD_KIND)
         self.fields["source"].queryset = _terms(Vocabulary.FUNDING_SOURCE)
 

@@ -30,6 +30,9 @@ from registry.models.workflow import WorkflowEvent
 from registry.scoping import ScopedQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(0)]}
+# Budgets, awards, payments and subsidies: at least one fen (a zero or negative amount is a typing error, and
+# would pass every "at most the budget" check); forms and serializers take the bound from the field.
+POSITIVE_MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0.01"))]}
 PERCENT = {"max_digits": 5, "decimal_places": 2, "validators": [MinValueValidator(0), MaxValueValidator(100)]}
 
 
@@ -65,7 +68,7 @@ class Fund(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     source = models.ForeignKey("registry.Term", models.PROTECT, related_name="+", verbose_name=_("funding source"),
                                limit_choices_to={"vocabulary": Vocabulary.FUNDING_SOURCE})
-    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    amount = models.DecimalField(_("amount (yuan)"), **POSITIVE_MONEY)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -119,9 +122,10 @@ class Round(models.Model):
                                  help_text=_("Empty: no grade needed. Otherwise only organizations graded at "
                                              "least this (and still valid) may apply."))
     one_application_per_organization = models.BooleanField(_("one application per organization"), default=True)
-    min_amount = models.DecimalField(_("minimum per project (yuan)"), null=True, blank=True, **MONEY)
-    max_amount = models.DecimalField(_("maximum per project (yuan)"), null=True, blank=True, **MONEY)
-    org_cap = models.DecimalField(_("most one organization may receive (yuan)"), null=True, blank=True, **MONEY)
+    min_amount = models.DecimalField(_("minimum per project (yuan)"), null=True, blank=True, **POSITIVE_MONEY)
+    max_amount = models.DecimalField(_("maximum per project (yuan)"), null=True, blank=True, **POSITIVE_MONEY)
+    org_cap = models.DecimalField(_("most one organization may receive (yuan)"), null=True, blank=True,
+                                  **POSITIVE_MONEY)
     cofunding_pct = models.DecimalField(
         _("co-funding ratio (%)"), default=Decimal("0"), **PERCENT,
         help_text=_("The organization's own funds must be at least this share of the amount requested."))
@@ -193,7 +197,7 @@ class RoundBudget(models.Model):
                              verbose_name=_("fund drawn on"))
     source = models.ForeignKey("registry.Term", models.PROTECT, related_name="+", verbose_name=_("funding source"),
                                limit_choices_to={"vocabulary": Vocabulary.FUNDING_SOURCE})
-    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    amount = models.DecimalField(_("amount (yuan)"), **POSITIVE_MONEY)
 
     class Meta:
         verbose_name = _("round budget by source")
@@ -209,7 +213,7 @@ class Track(models.Model):
 
     round = models.ForeignKey(Round, models.CASCADE, related_name="tracks", verbose_name=_("round"))
     name = models.CharField(_("name"), max_length=100)
-    budget = models.DecimalField(_("budget (yuan)"), **MONEY)
+    budget = models.DecimalField(_("budget (yuan)"), **POSITIVE_MONEY)
     sort = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -327,7 +331,7 @@ class Application(models.Model):
                                            verbose_name=_("target groups"),
                                            limit_choices_to={"vocabulary": Vocabulary.TARGET_GROUP})
     expected_beneficiaries = models.PositiveIntegerField(_("expected beneficiaries"), default=0)
-    amount_requested = models.DecimalField(_("amount requested (yuan)"), **MONEY)
+    amount_requested = models.DecimalField(_("amount requested (yuan)"), **POSITIVE_MONEY)
     own_funds = models.DecimalField(_("own / matching funds (yuan)"), default=Decimal("0"), **MONEY)
     timeline = models.TextField(_("timeline"), blank=True)
     declares_no_other_public_funding = models.BooleanField(
@@ -337,7 +341,7 @@ class Application(models.Model):
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     allocation_reason = models.CharField(_("allocation reason"), max_length=30, blank=True)
-    awarded_amount = models.DecimalField(_("awarded (yuan)"), null=True, blank=True, **MONEY)
+    awarded_amount = models.DecimalField(_("awarded (yuan)"), null=True, blank=True, **POSITIVE_MONEY)
     final_score = models.DecimalField(_("final evaluation score"), max_digits=5, decimal_places=2, null=True,
                                       blank=True)
     final_grade = models.CharField(_("final grade"), max_length=1, choices=FinalGrade.choices, blank=True)
@@ -405,7 +409,7 @@ class BudgetLine(models.Model):
     application = models.ForeignKey(Application, models.CASCADE, related_name="budget_lines",
                                     verbose_name=_("application"))
     item = models.CharField(_("item"), max_length=200)
-    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    amount = models.DecimalField(_("amount (yuan)"), **POSITIVE_MONEY)
     sort = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -675,7 +679,7 @@ class ProjectReport(models.Model):
 
 class Payment(models.Model):
     tranche = models.ForeignKey(Tranche, models.PROTECT, related_name="payments", verbose_name=_("tranche"))
-    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    amount = models.DecimalField(_("amount (yuan)"), **POSITIVE_MONEY)
     paid_on = models.DateField(_("paid on"), default=timezone.localdate)
     source = models.ForeignKey("registry.Term", models.PROTECT, related_name="+", verbose_name=_("funding source"),
                                limit_choices_to={"vocabulary": Vocabulary.FUNDING_SOURCE})
@@ -705,7 +709,7 @@ class Subsidy(models.Model):
                                      verbose_name=_("organization"))
     kind = models.ForeignKey("registry.Term", models.PROTECT, related_name="+", verbose_name=_("kind"),
                              limit_choices_to={"vocabulary__in": [Vocabulary.SUBSIDY_KIND, Vocabulary.REWARD_KIND]})
-    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    amount = models.DecimalField(_("amount (yuan)"), **POSITIVE_MONEY)
     granted_on = models.DateField(_("date"), default=timezone.localdate)
     source = models.ForeignKey("registry.Term", models.PROTECT, related_name="+", verbose_name=_("funding source"),
                                limit_choices_to={"vocabulary": Vocabulary.FUNDING_SOURCE})

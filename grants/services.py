@@ -83,11 +83,41 @@ def _require(user, *roles):
 # ------------------------------------------------------------------------------------------------ rounds
 
 @transaction.atomic
+def _positive(amount, message):
+    """Money the portal records is at least one fen; forms and serializers say so per field, this is the backstop
+    every write path shares."""
+    if amount is None or not isinstance(amount, Decimal | int) or isinstance(amount, bool) or amount <= 0:
+        raise ValidationError(message)
+    return amount
+
+
+def round_rule_problems(fields) -> dict[str, str]:
+    """The money rules of a round: optional limits positive, minimum at most maximum, tranches positive whole
+    percentages adding up to 100. Field name -> message."""
+    problems = {}
+    for name in ("min_amount", "max_amount", "org_cap"):
+        value = fields.get(name)
+        if value is not None and value <= 0:
+            problems[name] = _("An amount must be positive.")
+    low, high = fields.get("min_amount"), fields.get("max_amount")
+    if low and high and low > high:
+        problems["max_amount"] = _("The maximum per project is below the minimum.")
+    if "tranche_plan" in fields:
+        plan = fields["tranche_plan"]
+        if not isinstance(plan, list) or not plan or any(
+                isinstance(p, bool) or not isinstance(p, int) or p <= 0 for p in plan) or sum(plan) != 100:
+            problems["tranche_plan"] = _("The shares must be positive and add up to 100.")
+    return problems
+
+
 def create_round(user, region, **fields) -> Round:
     """A new round in draft, with the default rubric (weights 30/25/20/15/10) ready to edit."""
     _require(user, Role.DISTRICT_REVIEWER, Role.ADMIN)
     if not user.can_see_region(region):
         raise PermissionDenied(_("This region lies outside your jurisdiction."))
+    problems = round_rule_problems(fields)
+    if problems:
+        raise ValidationError(problems)
     round_ = Round.objects.create(region=region, created_by=user, **fields)
     Criterion.objects.bulk_create(
         Criterion(round=round_, name=name, description=description, weight=weight, sort=index)
@@ -209,6 +239,7 @@ def record_fund(user, jurisdiction, year, source, amount, note="") -> Fund:
     _require(user, Role.DISTRICT_REVIEWER, Role.ADMIN)
     if not user.can_see_region(jurisdiction):
         raise PermissionDenied(_("This region lies outside your jurisdiction."))
+    _positive(amount, _("A fund's amount must be positive."))
     fund, _created = Fund.objects.update_or_create(jurisdiction=jurisdiction, year=year, source=source,
                                                    defaults={"amount": amount, "note": note})
     return fund
@@ -350,6 +381,15 @@ def _check_applicant(user, organization, other_applicant):
             raise PermissionDenied(_("This applicant lies outside your jurisdiction."))
 
 
+def _check_money(fields, budget_lines):
+    if "amount_requested" in fields:
+        _positive(fields["amount_requested"], _("The amount requested must be positive."))
+    if fields.get("own_funds") is not None and fields["own_funds"] < 0:
+        raise ValidationError(_("Own funds cannot be negative."))
+    for _item, amount in budget_lines:
+        _positive(amount, _("Each budget line must be a positive amount."))
+
+
 def _write_lines(application, budget_lines):
     application.budget_lines.all().delete()
     BudgetLine.objects.bulk_create(BudgetLine(application=application, item=item, amount=amount, sort=index)
@@ -363,6 +403,7 @@ def create_application(user, round_, organization, fields, budget_lines, target_
     applicant that is not a CSO. ``budget_lines`` is a list of (item, amount); they must add up to the amount
     requested before it can be submitted."""
     _check_applicant(user, organization, other_applicant)
+    _check_money(fields, budget_lines)
     # The round row is locked so two drafts for one organization cannot slip in side by side.
     rounds = rounds_open_to(organization) if user.role == Role.ORGANIZATION else Round.objects.visible_to(user)
     round_ = rounds.select_for_update(of=("self",)).filter(pk=round_.pk).first()
@@ -397,6 +438,7 @@ def update_application(user, application, fields, budget_lines, target_groups=()
                               % {"state": locked.get_state_display()})
     if (locked.organization_id is None) != (user.role == Role.DISTRICT_REVIEWER):
         raise PermissionDenied(_("The application is changed by whoever files it for the applicant."))
+    _check_money(fields, budget_lines)
     for name, value in fields.items():
         setattr(locked, name, value)
     if locked.track.round_id != locked.round_id:
@@ -866,6 +908,7 @@ def record_subsidy(user, organization, kind, amount, source, granted_on=None, no
         raise PermissionDenied(_("This organization lies outside your jurisdiction."))
     if kind.vocabulary not in ("subsidy_kind", "reward_kind") or source.vocabulary != "funding_source":
         raise ValidationError(_("Choose a subsidy or reward kind and a funding source."))
+    _positive(amount, _("The amount must be positive."))
     return Subsidy.objects.create(organization=organization, kind=kind, amount=amount, source=source,
                                   granted_on=granted_on or timezone.localdate(), note=note, recorded_by=user)
 

@@ -82,6 +82,14 @@ def _report(request, exc):
             messages.error(request, message)
 
 
+def _report_form(request, form):
+    """A refused form on a page that redirects: each error with its field's label (an amount of 0 says why)."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
 def _require_district(user):
     if not (user.is_superuser or user.role in DISTRICT):
         raise PermissionDenied(_("Only the district bureau may do this."))
@@ -150,7 +158,7 @@ def round_setup(request, round_):
     form = (BudgetForm(request.POST, round=round_, user=request.user) if part == "budget"
             else forms.get(part, TrackForm)(request.POST))
     if not form.is_valid():
-        messages.error(request, _("The request was incomplete; please try again."))
+        _report_form(request, form)
         return redirect(round_)
     data = form.cleaned_data
     try:
@@ -419,7 +427,7 @@ def attachment_download(request, attachment):
 def tranche_payment(request, tranche):
     form = PaymentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The request was incomplete; please try again."))
+        _report_form(request, form)
         return redirect(tranche.application)
     data = form.cleaned_data
     try:

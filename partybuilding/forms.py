@@ -7,6 +7,7 @@ from partybuilding.choices import AssignmentKind
 from partybuilding.models import InstructorAssignment, MeetingRecord, PartyBuilding
 from registry.models import Organization
 from registry.resources import validate_import_file
+from registry.widgets import pick_organizations
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -20,11 +21,12 @@ class PartyBuildingForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # Dropdowns list only what the user may see: open organizations of the same street, the usual partners.
+        # The picker offers only what the user may see: open organizations of the same street, the usual partners.
         organization = self.instance.organization
+        street = organization.region_id[:9]
         partners = Organization.objects.visible_to(user).open().exclude(pk=organization.pk)
-        self.fields["joint_with"].queryset = partners.filter(
-            region__code__startswith=organization.region_id[:9]).order_by("region_id", "name")
+        pick_organizations(self.fields["joint_with"], partners.filter(region__code__startswith=street),
+                           open="1", within=street, exclude=organization.pk)
         self.fields["joint_with"].label_from_instance = lambda org: f"{org.name}（{org.region_id}）"
 
 

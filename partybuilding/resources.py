@@ -19,6 +19,7 @@ from import_export import fields, resources, widgets
 from partybuilding.choices import PartyForm
 from partybuilding.models import PartyBuilding
 from registry.models import Organization
+from registry.resources import WholeNumberWidget
 from registry.services import ImportRejected, RowError, decode_upload
 
 NUMBER = "组织编号"
@@ -127,9 +128,9 @@ def _find(number, name, community, user):
 
 
 class PartyBuildingResource(resources.ModelResource):
-    full_members = fields.Field("full_members", COLUMN_OF["full_members"], widgets.IntegerWidget())
+    full_members = fields.Field("full_members", COLUMN_OF["full_members"], WholeNumberWidget())
     probationary_members = fields.Field("probationary_members", COLUMN_OF["probationary_members"],
-                                        widgets.IntegerWidget())
+                                        WholeNumberWidget())
     form = fields.Field("form", COLUMN_OF["form"])
     established_on = fields.Field("established_on", COLUMN_OF["established_on"], widgets.DateWidget())
     superior_organization = fields.Field("superior_organization", COLUMN_OF["superior_organization"])

@@ -4,15 +4,16 @@ from django.utils.translation import gettext_lazy as _
 from registry.choices import FlagReason, JobKind, NoticeResult
 from registry.models import Activity, BrandDesignation, EvaluationGrade, Organization, Region, Term, Training
 from registry.resources import validate_import_file
+from registry.widgets import pick_organizations
 
 
 class ScopedModelForm(forms.ModelForm):
-    """Organization and region dropdowns list only what the user may see."""
+    """Organization pickers and region drop-downs offer only what the user may see."""
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if "organization" in self.fields:
-            self.fields["organization"].queryset = Organization.objects.visible_to(user).open().order_by("name")
+            pick_organizations(self.fields["organization"], Organization.objects.visible_to(user).open(), open="1")
         if "region" in self.fields:
             self.fields["region"].queryset = Region.objects.visible_to(user).order_by("code")
         if "campaign" in self.fields:

@@ -66,14 +66,33 @@ def template_workbook(kind) -> bytes:
                           bold_headers=True)
 
 
-def read_dataset(job) -> tablib.Dataset:
-    raw = job.input_file.open("rb").read()
-    if job.input_name.lower().endswith(".xlsx"):
-        dataset = tablib.Dataset().load(raw, format="xlsx")
-    else:
-        from registry.services import decode_upload
+class UnreadableFile(Exception):
+    """The import file could not be parsed at all; ``messages`` say so in the user's language."""
 
-        dataset = tablib.Dataset().load(decode_upload(raw), format="csv")
+    def __init__(self, messages):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+def read_dataset(job) -> tablib.Dataset:
+    from registry.resources import unreadable_file_message
+
+    raw = job.input_file.open("rb").read()
+    try:
+        if job.input_name.lower().endswith(".xlsx"):
+            dataset = tablib.Dataset().load(raw, format="xlsx")
+        else:
+            from registry.services import decode_upload
+
+            dataset = tablib.Dataset().load(decode_upload(raw), format="csv")
+        if dataset is None or not dataset.headers:
+            raise UnreadableFile([_("The file is empty.")])
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # any parser's failure on a bad file: the user gets a message, the log the cause
+        logger.info("import job %s: unreadable file %s: %r", job.pk, job.input_name, exc)
+        messages = [error.message for error in exc.errors] if hasattr(exc, "errors") else None
+        raise UnreadableFile(messages or unreadable_file_message(exc)) from exc
     # Drop empty rows spreadsheets leave behind.
     rows = [row for row in dataset if any(str(v).strip() for v in row if v is not None)]
     clean = tablib.Dataset(headers=[str(h).strip() for h in dataset.headers])
@@ -240,7 +259,12 @@ def _progress(job, attempt, processed):
 
 
 def _import(job, attempt):
-    dataset = read_dataset(job)
+    try:
+        dataset = read_dataset(job)
+    except UnreadableFile as exc:
+        finish(Job, job.pk, attempt, status=JobStatus.REJECTED,
+               result={"error_count": 1, "errors": [{"row": 1, "messages": exc.messages}], "imported": 0})
+        return
     total = len(dataset)
     owned(Job, job.pk, attempt).update(total=total, processed=0)
     job.total = total
@@ -285,7 +309,16 @@ def _row_errors(result, start_row):
                 messages.append(f"{column}：{message}" if column else str(message))
         errors.append({"row": start_row + invalid.number + 1, "messages": messages})
     for number, row_errors in result.row_errors():
-        errors.append({"row": start_row + number + 1, "messages": [str(e.error) for e in row_errors]})
+        messages = []
+        for error in row_errors:
+            if hasattr(error.error, "messages"):  # a ValidationError the resources raised, already translated
+                messages.extend(str(m) for m in error.error.messages)
+                continue
+            # An exception from deep inside a parser is no message for a user (the log keeps it).
+            logger.info("import row %s: %r", start_row + number + 1, error.error)
+            messages.append(_("This row could not be read: check its numbers, dates and choices against the "
+                              "template."))
+        errors.append({"row": start_row + number + 1, "messages": messages})
     return sorted(errors, key=lambda e: e["row"])
 
 

@@ -168,11 +168,46 @@ class OrganizationWidget(widgets.Widget):
         return value.name if value else ""
 
 
-class CountWidget(widgets.IntegerWidget):
+class NumberWidget(widgets.DecimalWidget):
+    """A decimal number; junk ("abc", "1e999") is a row error naming the value, not Python's exception."""
+
+    def clean(self, value, row=None, **kwargs):
+        from decimal import Decimal, InvalidOperation
+
+        try:
+            number = super().clean(value, row, **kwargs)
+        except (InvalidOperation, ValueError, TypeError):
+            number = Decimal("NaN")
+        if number is not None and not number.is_finite():
+            raise ValueError(_("“%(value)s” is not a number.") % {"value": str(value)[:50]})
+        return number
+
+
+class WholeNumberWidget(NumberWidget):
+    def clean(self, value, row=None, **kwargs):
+        number = super().clean(value, row, **kwargs)
+        if number is not None and (number != number.to_integral_value() or abs(number) > 2**31 - 1):
+            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": str(value)[:50]})
+        return None if number is None else int(number)
+
+
+class CountWidget(WholeNumberWidget):
     """A count; an empty cell is 0."""
 
     def clean(self, value, row=None, **kwargs):
-        return super().clean(value, row, **kwargs) or 0
+        count = super().clean(value, row, **kwargs) or 0
+        if count < 0:
+            raise ValueError(_("A count cannot be negative."))
+        return count
+
+
+def unreadable_file_message(exc) -> list[str]:
+    """What a user is told about an import file no parser could read (the exception itself goes to the log)."""
+    messages = getattr(exc, "messages", None)
+    if messages:
+        return [str(m) for m in messages]
+    return [_("The file could not be read. Save it as XLSX (or CSV in UTF-8 or GB18030) from the import "
+              "template and try again.")]
 
 
 class YesNoWidget(widgets.BooleanWidget):
@@ -264,7 +299,7 @@ class OrganizationResource(ScopedResource):
                                         widget=widgets.CharWidget())
     domicile = fields.Field(attribute="domicile", column_name="住所", widget=widgets.CharWidget())
     startup_funds = fields.Field(attribute="startup_funds", column_name="开办（活动）资金（元）",
-                                 widget=widgets.DecimalWidget())
+                                 widget=NumberWidget())
     grade = fields.Field(attribute="grade", column_name="评估等级", widget=ChoiceWidget(Grade))
 
     REQUIRED = ("name", "tier", "category", "region", "leader_name")
@@ -396,7 +431,7 @@ class TrainingResource(ScopedResource):
                                 widget=ChoiceWidget(TraineeKind, required=True))
     course = fields.Field(attribute="course", column_name="培训课程", widget=widgets.CharWidget())
     held_on = fields.Field(attribute="held_on", column_name="培训日期", widget=widgets.DateWidget("%Y-%m-%d"))
-    hours = fields.Field(attribute="hours", column_name="学时", widget=widgets.DecimalWidget())
+    hours = fields.Field(attribute="hours", column_name="学时", widget=NumberWidget())
 
     class Meta:
         model = Training

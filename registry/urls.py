@@ -14,6 +14,7 @@ urlpatterns = [
     path("organizations/<int:pk>/id-number/", views.reveal_id_number, name="organization_reveal_id"),
     path("organizations/<int:pk>/flag/", views.organization_flag, name="organization_flag"),
     path("organizations/<int:pk>/zombie/", views.zombie_decide, name="zombie_decide"),
+    path("organizations/search/", views.organization_search, name="organization_search"),
     path("organizations/zombies/", views.ZombieListView.as_view(), name="zombie_list"),
     path("activities/", views.ActivityListView.as_view(), name="activity_list"),
     path("activities/new/", views.activity_create, name="activity_create"),

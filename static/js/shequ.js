@@ -54,3 +54,28 @@ document.addEventListener("change", function (event) {
     restore();
   }
 })();
+
+// Organization pickers (registry/widgets.py): a search result clicked becomes the field's chosen option; the field
+// itself lists only chosen organizations, never every organization in scope.
+document.addEventListener("click", function (event) {
+  var pick = event.target.closest ? event.target.closest("[data-org-pick]") : null;
+  var picker = pick ? pick.closest("[data-org-picker]") : null;
+  if (!picker) {
+    return;
+  }
+  var select = picker.querySelector("select");
+  var option = null;
+  for (var i = 0; i < select.options.length; i++) {
+    if (select.options[i].value === pick.getAttribute("data-org-pick")) {
+      option = select.options[i];
+    }
+  }
+  if (!option) {
+    option = new Option(pick.getAttribute("data-org-label"), pick.getAttribute("data-org-pick"));
+    select.add(option);
+  }
+  option.selected = true;
+  picker.querySelector(".org-picker-results").innerHTML = "";
+  picker.querySelector("input[type=search]").value = "";
+  select.dispatchEvent(new Event("change", { bubbles: true }));
+});

@@ -11,3 +11,14 @@ def wsgi_keeps_connection():
     yield
     for signal in (request_started, request_finished):
         signal.connect(close_old_connections)
+
+
+# API fuzz tally, printed after the run (docs/security.md records the figures): cases per operation and statuses.
+CASES: dict[str, int] = {}
+STATUSES: dict[str, int] = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if CASES:
+        statuses = ", ".join(f"{key}: {count}" for key, count in sorted(STATUSES.items()))
+        terminalreporter.write_line(f"API fuzz: {len(CASES)} operations, {sum(CASES.values())} cases ({statuses})")

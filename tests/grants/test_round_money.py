@@ -2,6 +2,7 @@
 configuration in the portal, the experts' list. Figures are checked against sums written out here from the
 inputs, never by calling the code under test."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -210,8 +211,14 @@ def test_an_expert_sees_only_their_own_sheets(world, cast, experts, client_for):
     page = client.get(app.get_absolute_url()).content.decode()
     # the co-reviewer's name and total ("95.00"; a bare "95" can be any id or number on the page)
     assert "专家1" not in page and "95.00" not in page and "95.0" not in page
+    # The application's mean and rank (as the allocation records them) stay hidden from the expert.
+    Application.objects.filter(pk=app.pk).update(score=Decimal("78.00"), rank=1)
     detail = client.get(reverse("api:grant-application-detail", args=[app.pk])).json()
     assert detail["score"] is None and detail["rank"] is None
+    staff = client_for(cast.reviewer).get(reverse("api:grant-application-detail", args=[app.pk])).json()
+    assert (staff["score"], staff["rank"]) == ("78.00", 1)
+    page = client.get(app.get_absolute_url()).content.decode()
+    assert "78.00" not in page and "95.00" not in page
     sheets = client.get(reverse("api:grant-score-sheet-list")).json()
     rows = sheets["results"] if isinstance(sheets, dict) else sheets
     assert [row["expert"] for row in rows] == [experts[1].pk]
@@ -328,6 +335,13 @@ def test_a_non_cso_applicant_counts_in_the_denominator_only(world, cast, experts
     # Street staff see only their own part of the round, and are told so.
     page = client_for(cast.street_b).get(reverse("grants:round_summary", args=[round_.pk])).content.decode()
     assert 'data-testid="scope-note"' in page and 'data-testid="county-share"' not in page
+    # ... and counted: street A's award (30k) is not in street B's total, the page's nor its export's.
+    awarded = re.search(r'data-testid="awarded">([^<]*)<', page).group(1)
+    assert Decimal(awarded) == 0, awarded
+    export = client_for(cast.street_b).get(reverse("grants:round_summary", args=[round_.pk]) + "?export=csv")
+    assert "30000" not in export.content.decode("utf-8-sig")
+    assert "30000" in client_for(cast.street_a).get(
+        reverse("grants:round_summary", args=[round_.pk]) + "?export=csv").content.decode("utf-8-sig")
     summary = client_for(cast.street_b).get(reverse("api:grant-round-summary", args=[round_.pk])).json()
     assert summary["whole_round"] is False and summary["total"] == "0.00" and summary["county_share"] is None
 

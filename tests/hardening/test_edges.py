@@ -90,3 +90,11 @@ def test_with_redis_down_the_limit_still_holds_in_memory(world, redis_down):
     client = Client(REMOTE_ADDR="10.9.8.7")
     codes = [client.get("/lookup/", {"q": "宝石"}).status_code for _ in range(31)]
     assert codes[:30] == [200] * 30 and codes[30] == 429
+
+
+@pytest.mark.parametrize("kind", ["change", "deregistration", "annual_report", "leadership_change", "revocation"])
+def test_a_case_about_an_organization_without_one_is_refused(world, cast, client_for, kind):
+    """Found by the API fuzz: an annual report without its organization reached the case form with no tier (500)."""
+    response = client_for(cast.admin).post("/api/cases/", {"kind": kind, "payload": {}},
+                                           content_type="application/json")
+    assert response.status_code == 400 and "organization" in response.json(), response.content[:200]

@@ -31,7 +31,9 @@ def test_recording_an_activity_moves_the_last_activity_date(org_a, cast, client_
 def test_activity_form_offers_only_visible_organizations(org_a, org_b, cast, client_for):
     client = client_for(cast.street_a)
     body = client.get(reverse("registry:activity_create")).content.decode()
-    assert "北山读书会" in body and "灵隐合唱团" not in body
+    assert "灵隐合唱团" not in body and "data-org-picker" in body  # offered through the scoped search
+    found = client.get(reverse("registry:organization_search"), {"q": "", "open": "1"}).content.decode()
+    assert "北山读书会" in found and "灵隐合唱团" not in found
     client.post(reverse("registry:activity_create"), {"organization": org_b.pk, "held_on": "2026-10-01",
                                                       "title": "越界"})
     assert not Activity.objects.exists()

@@ -1,8 +1,8 @@
 """Every spreadsheet the portal writes, filled with hostile text, opens in openpyxl without a live formula.
 
 Kinds: every list export (page, CSV and XLSX), a background export job, the yearly report workbook, the import
-templates and the round summary. The hostile text: formula-leading cells (=, +, -, @, tab, CR) and characters an
-XLSX file cannot hold (a vertical tab once broke the activity export).
+templates, the round summary and the dashboard export. The hostile text: formula-leading cells (=, +, -, @, tab,
+CR) and characters an XLSX file cannot hold (a vertical tab once broke the activity export).
 """
 
 import csv
@@ -131,3 +131,17 @@ def test_the_round_summary_is_inert(world, cast, client_for):
     response = client_for(cast.reviewer).get(reverse("grants:round_summary", args=[round_.pk]) + "?export=xlsx")
     assert response.status_code == 200
     assert_workbook_inert(response.content)
+
+
+def test_the_dashboard_export_is_inert(world, cast, client_for):
+    from reporting.models import Target
+
+    Target.objects.create(jurisdiction_code=world.county.prefix, indicator="organizations", value=10,
+                          source_document=HOSTILE[1])
+    response = client_for(cast.reviewer).get(reverse("reporting:dashboard") + f"?region={world.county.code}"
+                                             "&export=xlsx")
+    assert response.status_code == 200
+    assert_workbook_inert(response.content)
+    values = {cell.value for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows()
+              for cell in row}
+    assert "'" + HOSTILE[1] in values  # the hostile source document is there, neutralised
