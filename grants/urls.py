@@ -1,6 +1,7 @@
 from django.urls import path
 
 from grants import views
+from grants.matching_urls import urlpatterns as board_urlpatterns
 
 app_name = "grants"
 
@@ -39,4 +40,5 @@ urlpatterns = [
     path("grants/subsidies/new/", views.subsidy_create, name="subsidy_create"),
     path("grants/links/", views.ExpertLinkListView.as_view(), name="link_list"),
     path("grants/links/new/", views.link_create, name="link_create"),
+    *board_urlpatterns,
 ]

@@ -12,6 +12,7 @@ from itertools import count
 from django.core.files.base import ContentFile
 
 from grants.choices import AppState, Milestone, RoundState
+from grants.matching_models import Interest, Pairing, Posting
 from grants.models import Application, Attachment, Fund, ProjectReport, Round, Subsidy, Track, Tranche
 
 _serial = count(1)
@@ -87,6 +88,31 @@ def _subsidy(world, side):
         note=f"矩阵补贴{side.upper()}{next(_serial)}", recorded_by=_user("reviewer"))
 
 
+def _posting(world, side):
+    from registry.models import Term
+    from tests.matrix import _community
+
+    return Posting.objects.create(kind="need", title=f"矩阵需求{side.upper()}{next(_serial)}", description="—",
+                                  category=Term.objects.get(vocabulary="category", code="mutual_aid"),
+                                  region=_community(world, side), starts_on="2026-10-01",
+                                  published_by=_user("street_a" if side == "a" else "street_b"))
+
+
+def _interest(world, side):
+    from tests.matrix import _organization
+
+    return Interest.objects.create(posting=_posting(world, side), organization=_organization(world, side),
+                                   message=f"矩阵意向{side.upper()}{next(_serial)}",
+                                   expressed_by=_user("street_a" if side == "a" else "street_b"))
+
+
+def _pairing(world, side):
+    interest = _interest(world, side)
+    Posting.objects.filter(pk=interest.posting_id).update(state="matched")
+    return Pairing.objects.create(posting=interest.posting, interest=interest, organization=interest.organization,
+                                  picked_by=_user("street_a" if side == "a" else "street_b"))
+
+
 OBJECTS = {
     Round: _round,
     Application: _application,
@@ -97,5 +123,9 @@ OBJECTS = {
     ProjectReport: _report,
 }
 
+# The supply–demand board: postings of each side's community, an organization's interest, a picked pairing.
+OBJECTS.update({Posting: _posting, Interest: _interest, Pairing: _pairing})
+
 MARKERS = {Round: "name", Application: "title", Attachment: "original_name", Tranche: "note", Fund: "note",
            Subsidy: "note", ProjectReport: "progress"}
+MARKERS.update({Posting: "title", Interest: "message", Pairing: "posting"})
