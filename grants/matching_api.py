@@ -179,7 +179,7 @@ class PostingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
     """Needs and service projects of the caller's jurisdiction; streets and communities publish them."""
 
     queryset = Posting.objects.select_related("category", "region").prefetch_related("target_groups") \
-        .annotate(interest_count=Count("interests"))
+        .annotate(interest_count=Count("interests")).order_by("-published_at", "-pk")
     serializer_class = PostingSerializer
     filterset_class = PostingFilterSet
     ordering_fields = ["published_at", "starts_on"]

@@ -44,7 +44,8 @@ def _report(request, form, exc):
 
 class PostingListView(ObjectListView):
     model = Posting
-    queryset = Posting.objects.select_related("category", "region").annotate(interest_count=Count("interests"))
+    queryset = Posting.objects.select_related("category", "region").annotate(interest_count=Count("interests")) \
+        .order_by("-published_at", "-pk")
     table_class = PostingTable
     filterset_class = PostingFilterSet
     create_url_name = "grants:posting_create"
@@ -55,6 +56,7 @@ class PostingListView(ObjectListView):
         return matching.may_view_board(user)
 
 
+@login_required
 @permits(matching.may_publish)
 @require_http_methods(["GET", "POST"])
 def posting_create(request):
