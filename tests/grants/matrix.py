@@ -129,3 +129,70 @@ OBJECTS.update({Posting: _posting, Interest: _interest, Pairing: _pairing})
 MARKERS = {Round: "name", Application: "title", Attachment: "original_name", Tranche: "note", Fund: "note",
            Subsidy: "note", ProjectReport: "progress"}
 MARKERS.update({Posting: "title", Interest: "message", Pairing: "posting"})
+
+
+# ------------------------------------------------------------------------------------------ the board, role by role
+# Every role's answer on every route of the supply–demand board (tests/test_permission_matrix.py::test_board_answers),
+# including the organization role: "org_own" acts for the organization of the interest or pairing addressed,
+# "org_other" for another organization of the same community. Each (route, role) gets a fresh object of street A.
+STAFF = ("street_a", "street_b", "community_a", "reviewer", "leader", "expert", "outsider", "admin")
+ORGS = ("org_own", "org_other")
+
+
+def answers(default, **by_role):
+    """Expected status per role: ``default`` unless named (a key may name several roles joined by "__")."""
+    table = dict.fromkeys(STAFF + ORGS, default)
+    for roles, status in by_role.items():
+        for role in roles.split("__"):
+            table[role] = status
+    return table
+
+
+_PUBLISHERS_OF_A = "street_a__community_a__admin"
+_BLIND_STAFF = "street_b__outsider"
+_VIEWERS = "street_a__street_b__community_a__reviewer__leader__outsider__admin"
+
+# route name -> (model addressed or None, method, payload, {role: status})
+BOARD_ANSWERS = {
+    "grants:posting_list": (None, "get", None, answers(403, **{_VIEWERS: 200})),
+    "grants:posting_create": (None, "get", None, answers(403, **{_PUBLISHERS_OF_A: 200, _BLIND_STAFF: 200})),
+    "grants:posting_detail": (Posting, "get", None, answers(
+        403, **{_BLIND_STAFF: 404, "street_a__community_a__reviewer__leader__admin": 200})),
+    "grants:posting_withdraw": (Posting, "post", {"reason": "矩阵"}, answers(
+        403, **{_PUBLISHERS_OF_A: 302, _BLIND_STAFF: 404})),
+    "grants:interest_pick": (Interest, "post", {}, answers(403, **{_PUBLISHERS_OF_A: 302, _BLIND_STAFF: 404})),
+    "grants:pairing_activity": (Pairing, "get", None, answers(403, **{_PUBLISHERS_OF_A: 200, _BLIND_STAFF: 404})),
+    "grants:pairing_evaluate": (Pairing, "get", None, answers(403, **{_PUBLISHERS_OF_A: 200, _BLIND_STAFF: 404})),
+    "grants:org_board": (None, "get", None, answers(403, org_own=200, org_other=200)),
+    "grants:org_posting": (Posting, "get", None, answers(403, org_own=200, org_other=200)),
+    "grants:org_interest": (Interest, "get", None, answers(403, org_own=200, org_other=404)),
+    "grants:org_pairing_activity": (Pairing, "get", None, answers(403, org_own=200, org_other=404)),
+    "api:board-posting-list": (None, "get", None, answers(200, org_own=403, org_other=403)),
+    "api:board-posting-detail": (Posting, "get", None, answers(
+        200, **{_BLIND_STAFF: 404, "expert": 404, "org_own__org_other": 403})),
+    "api:board-posting-withdraw": (Posting, "post", {"reason": "矩阵"}, answers(
+        403, **{_PUBLISHERS_OF_A: 200, _BLIND_STAFF: 404, "expert": 404})),
+    "api:board-interest-list": (None, "get", None, answers(200, org_own=403, org_other=403)),
+    "api:board-interest-detail": (Interest, "get", None, answers(
+        200, **{_BLIND_STAFF: 404, "expert": 404, "org_own__org_other": 403})),
+    "api:board-interest-pick": (Interest, "post", {}, answers(
+        403, **{_PUBLISHERS_OF_A: 201, _BLIND_STAFF: 404, "expert": 404})),
+    "api:board-pairing-list": (None, "get", None, answers(200, org_own=403, org_other=403)),
+    "api:board-pairing-detail": (Pairing, "get", None, answers(
+        200, **{_BLIND_STAFF: 404, "expert": 404, "org_own__org_other": 403})),
+    "api:board-pairing-activities": (Pairing, "post", {"held_on": "2026-10-10", "title": "矩阵活动"}, answers(
+        403, **{_PUBLISHERS_OF_A: 201, _BLIND_STAFF: 404, "expert": 404})),
+    # No activity recorded yet: the publishers reach the service, which refuses to close the pairing (400).
+    "api:board-pairing-evaluate": (Pairing, "post", {"satisfaction": 5}, answers(
+        403, **{_PUBLISHERS_OF_A: 400, _BLIND_STAFF: 404, "expert": 404})),
+    "api:org-board-posting-list": (None, "get", None, answers(403, org_own=200, org_other=200)),
+    "api:org-board-posting-detail": (Posting, "get", None, answers(403, org_own=200, org_other=200)),
+    "api:org-board-posting-interest": (Posting, "post", {"message": "矩阵意向"}, answers(
+        403, org_own=201, org_other=201)),
+    "api:org-board-interest-list": (None, "get", None, answers(403, org_own=200, org_other=200)),
+    "api:org-board-interest-detail": (Interest, "get", None, answers(403, org_own=200, org_other=404)),
+    "api:org-board-pairing-list": (None, "get", None, answers(403, org_own=200, org_other=200)),
+    "api:org-board-pairing-detail": (Pairing, "get", None, answers(403, org_own=200, org_other=404)),
+    "api:org-board-pairing-activities": (Pairing, "post", {"held_on": "2026-10-10", "title": "矩阵活动"}, answers(
+        403, org_own=201, org_other=404)),
+}
