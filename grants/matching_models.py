@@ -31,6 +31,13 @@ class PostingState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class PostingAction(models.TextChoices):
+    PUBLISH = "publish", _("Published")
+    PICK = "pick", _("Organization picked")
+    CLOSE = "close", _("Evaluated by the residents")
+    WITHDRAW = "withdraw", _("Withdrawn")
+
+
 class InterestState(models.TextChoices):
     PENDING = "pending", _("Waiting for the publisher")
     PICKED = "picked", _("Picked")
@@ -116,7 +123,7 @@ class PostingEvent(models.Model):
     """One step of a posting (published, picked, closed, withdrawn): who, when, from which state to which."""
 
     posting = models.ForeignKey(Posting, models.PROTECT, related_name="events", verbose_name=_("posting"))
-    action = models.CharField(_("action"), max_length=20)
+    action = models.CharField(_("action"), max_length=20, choices=PostingAction.choices)
     from_state = models.CharField(_("from"), max_length=10, blank=True)
     to_state = models.CharField(_("to"), max_length=10)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))

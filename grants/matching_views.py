@@ -192,7 +192,8 @@ def org_posting(request, posting):
     form = InterestForm(request.POST or None) if own is None and posting.state == PostingState.OPEN else None
     if request.method == "POST":
         if form is None:
-            messages.error(request, _("This posting is no longer open."))
+            messages.error(request, _("Your organization has already expressed interest in this posting.") if own
+                           else _("This posting is no longer open."))
             return redirect("grants:org_posting", pk=posting.pk)
         if form.is_valid():
             try:

@@ -64,6 +64,7 @@ def express_interest(page, base, title, message):
     assert len({round(cards.nth(i).bounding_box()["x"]) for i in range(cards.count())}) == 1
     fits_the_phone(page)
     page.locator(f'[data-testid="posting-card"][data-title="{title}"] a').click()
+    fits_the_phone(page)
     page.fill("#id_message", message)
     page.click('[data-testid="express-interest"]')
     page.wait_for_load_state()
@@ -117,6 +118,7 @@ def test_community_publishes_two_organizations_offer_one_is_picked_and_its_activ
         one.click('[data-testid="my-interest"]')
         assert one.locator('[data-testid="interest-state"]').get_attribute("data-state") == "picked"
         one.click('[data-testid="record-activity"]')
+        fits_the_phone(one)
         one.fill("#id_held_on", "2026-10-14")
         one.fill("#id_title", "第一周午餐配送")
         one.fill("#id_participants", "8")
