@@ -20,7 +20,7 @@ from grants.matching_models import Interest, Pairing, Posting, PostingState
 from grants.matching_tables import PostingTable
 from registry.generic import ObjectListView, scoped
 from registry.middleware import is_organization_user
-from registry.models import Activity
+from registry.models import Activity, Organization
 from registry.permissions import permits
 
 
@@ -82,10 +82,14 @@ def _pairing_activities(pairing):
 def posting_detail(request, posting):
     pairing = Pairing.objects.visible_to(request.user).filter(posting=posting).select_related("organization").first()
     may_act = matching.may_publish(request.user)
+    interests = list(Interest.objects.visible_to(request.user).filter(posting=posting)
+                     .select_related("organization__category", "organization__region"))
+    # An organization from beyond the publisher's jurisdiction may offer (第八条): its name shows, its record's
+    # page (which would answer 404) is not linked.
+    linkable = set(Organization.objects.visible_to(request.user)
+                   .filter(pk__in=[i.organization_id for i in interests]).values_list("pk", flat=True))
     return render(request, "grants/matching/posting_detail.html", {
-        "posting": posting, "pairing": pairing, "may_act": may_act,
-        "interests": Interest.objects.visible_to(request.user).filter(posting=posting)
-        .select_related("organization__category", "organization__region"),
+        "posting": posting, "pairing": pairing, "may_act": may_act, "interests": interests, "linkable": linkable,
         "activities": _pairing_activities(pairing),
         "events": posting.events.select_related("actor"),
         "withdraw_form": WithdrawForm(), "open": posting.state == PostingState.OPEN,

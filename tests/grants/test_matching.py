@@ -306,3 +306,24 @@ def test_pages_journey(board, cast, world, client_for):
     home = one.get("/org/").content.decode()
     assert "更换楼道灯" in home and "楼道照明维修" in home
     assert "更换楼道灯" in staff.get(f"/organizations/{board.org1.pk}/").content.decode()
+
+
+def test_no_link_shown_on_the_board_is_refused(board, cast, client_for):
+    """The menus and buttons of both sides lead only to pages that open (registry.permissions.may_open)."""
+    from tests.e2e.test_links import REFUSED, walk
+
+    interest = matching.express_interest(board.user1, board.posting, "愿意承接")
+    matching.express_interest(board.user2, board.posting, "我们也愿意")
+    pairing = matching.pick(cast.community_a, interest)
+    matching.record_activity(board.user1, pairing, held_on=date(2026, 10, 12), title="第一次送餐")
+    publish(cast.street_a, cast.street_a.primary_region, title="北山街道助学项目")
+    for user, must_reach in ((board.user1, ["/org/board/", f"/org/board/interests/{interest.pk}/",
+                                            f"/org/board/pairings/{pairing.pk}/activity/"]),
+                             (board.user2, ["/org/board/"]),
+                             (cast.community_a, ["/board/", f"/board/{board.posting.pk}/",
+                                                 f"/board/pairings/{pairing.pk}/activity/"]),
+                             (cast.reviewer, ["/board/", f"/board/{board.posting.pk}/"])):
+        statuses = walk(client_for(user), start="/org/" if user.role == Role.ORGANIZATION else "/board/")
+        refused = {url: status for url, status in statuses.items() if status in REFUSED}
+        assert not refused, f"{user.username} is shown links that refuse: {refused}"
+        assert set(must_reach) <= set(statuses), (user.username, sorted(statuses))
