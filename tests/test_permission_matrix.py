@@ -272,6 +272,7 @@ def test_board_answers(name, world, cast, client_for):
     from zoneinfo import ZoneInfo
 
     import time_machine
+    from django.contrib.contenttypes.models import ContentType
     from guardian.shortcuts import assign_perm
 
     from registry.choices import Role
@@ -285,6 +286,9 @@ def test_board_answers(name, world, cast, client_for):
     def organization_user(organization):
         user = User.objects.create_user(f"board_{organization.pk}", role=Role.ORGANIZATION)
         OrganizationMember.objects.create(user=user, organization=organization, is_owner=True)
+        # A transactional test before this one may have flushed and recreated the content types: the cached ids
+        # would name permissions that no longer exist.
+        ContentType.objects.clear_cache()
         assign_perm("registry.view_organization", user, organization)
         return user
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from guardian.shortcuts import assign_perm
 
 from registry.choices import Role
@@ -24,6 +25,9 @@ PHONE = {"width": 390, "height": 844}
 def organization_user(organization, username, password):
     user = User.objects.create_user(username, password=password, role=Role.ORGANIZATION, first_name=username)
     OrganizationMember.objects.create(user=user, organization=organization, is_owner=True)
+    # A transactional test before this one may have flushed and recreated the content types: the cached ids
+    # would name permissions that no longer exist.
+    ContentType.objects.clear_cache()
     assign_perm("registry.view_organization", user, organization)
     return user
 

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
+from django.contrib.contenttypes.models import ContentType
 from guardian.shortcuts import assign_perm
 
 from grants import matching
@@ -30,6 +31,9 @@ def _frozen():
 def organization_user(organization, username):
     user = User.objects.create_user(username, password=PASSWORD, role=Role.ORGANIZATION, first_name=username)
     OrganizationMember.objects.create(user=user, organization=organization, is_owner=True)
+    # A transactional test before this one may have flushed and recreated the content types: the cached ids
+    # would name permissions that no longer exist.
+    ContentType.objects.clear_cache()
     assign_perm("registry.view_organization", user, organization)
     return user
 
