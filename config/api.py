@@ -11,7 +11,13 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from filings.api import CaseViewSet, CertificateViewSet, DocumentViewSet, OrganizationCaseListView
-from registry.api.accounts import AcceptInvitationView, DelegateInvitationView, MyOrganizationView
+from registry.api.accounts import (
+    AcceptInvitationView,
+    AccountRequestCreateView,
+    AccountRequestViewSet,
+    DelegateInvitationView,
+    MyOrganizationView,
+)
 from registry.api.lifecycle import (
     ActivityViewSet,
     AuditViewSet,
@@ -41,6 +47,7 @@ router.register("rectification-notices", NoticeViewSet, basename="rectification-
 router.register("zombies", ZombieViewSet, basename="zombie")
 router.register("jobs", JobViewSet, basename="job")
 router.register("audit", AuditViewSet, basename="audit")
+router.register("account-requests", AccountRequestViewSet, basename="account-request")
 
 extra_urls = []
 for app in ("grants", "partybuilding", "reporting"):
@@ -65,6 +72,7 @@ urlpatterns = [
     path("org/", MyOrganizationView.as_view(), name="my-organization"),
     path("org/delegates/", DelegateInvitationView.as_view(), name="org-delegate-invite"),
     path("org/invitations/accept/", AcceptInvitationView.as_view(), name="org-invitation-accept"),
+    path("org/account-requests/", AccountRequestCreateView.as_view(), name="org-account-request"),
     path("org/cases/", OrganizationCaseListView.as_view(), name="org-cases"),
     *extra_urls,
     *router.urls,

@@ -1,7 +1,5 @@
 """Cases, documents and certificates over the API: the same services and access rule as the pages."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import FileResponse
 from django.utils.translation import gettext as _
@@ -9,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -24,26 +22,11 @@ from filings.workflows import WORKFLOWS
 from registry import params
 from registry.accounts import membership_of
 from registry.api.base import ScopedViewSetMixin
+from registry.api.workflow import transition_action
 from registry.forms import form_data_from, payload_from
 from registry.middleware import OrganizationOnly
 from registry.models import Organization
 from registry.personal import mask_id, mask_phone
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
-def django_errors(exc):
-    """Django's exceptions from a service, as DRF's (same messages, in the user's language)."""
-    if isinstance(exc, services.TransitionConflict):
-        return Conflict(str(exc))
-    if isinstance(exc, DjangoPermissionDenied):
-        return PermissionDenied(str(exc) or None)
-    if isinstance(exc, DjangoValidationError):
-        return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-    return exc
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -137,10 +120,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         if not services.may_create(request.user, kind):
             raise PermissionDenied(_("Your role may not open this kind of case."))
         payload = validated_payload(kind, data.validated_data["payload"], request.user, organization)
-        try:
-            case = services.create_case(request.user, kind, payload, organization=organization)
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise django_errors(exc) from None
+        case = services.create_case(request.user, kind, payload, organization=organization)
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CasePayloadSerializer, responses=CaseSerializer)
@@ -149,27 +129,13 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         data = CasePayloadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         payload = validated_payload(case.kind, data.validated_data["payload"], request.user, case.organization)
-        try:
-            case = services.update_payload(request.user, case, payload)
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise django_errors(exc) from None
+        case = services.update_payload(request.user, case, payload)
         return Response(CaseSerializer(case).data)
 
-    @extend_schema(request=TransitionSerializer, responses={200: CaseSerializer, 409: OpenApiTypes.OBJECT})
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """Take an action (submit, return, approve, ...). 409 when someone acted first."""
-        case = self.get_object()
-        data = TransitionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        try:
-            case = services.transition(case, values["action"], request.user, comment=values["comment"],
-                                       data={"uscc": values["uscc"], "result": values["result"]},
-                                       expected_version=values.get("version"))
-        except (services.TransitionConflict, DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise django_errors(exc) from None
-        return Response(CaseSerializer(case).data)
+    transition = transition_action(
+        TransitionSerializer, CaseSerializer, doc="Take an action (submit, return, approve, ...). 409 when someone "
+                                                  "acted first.",
+        step_data=lambda values: {"uscc": values["uscc"], "result": values["result"]})
 
     @extend_schema(responses=ActionSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -207,12 +173,9 @@ class DocumentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         case = Case.objects.visible_to(request.user).filter(pk=data.validated_data["case"]).first()
         if case is None:
             raise ValidationError({"case": _("No such case in your jurisdiction.")})
-        try:
-            with transaction.atomic():
-                document = services.add_document(request.user, case, data.validated_data["file"],
-                                                 data.validated_data["kind"])
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise django_errors(exc) from None
+        with transaction.atomic():
+            document = services.add_document(request.user, case, data.validated_data["file"],
+                                             data.validated_data["kind"])
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})

@@ -20,6 +20,7 @@ from registry.forms import form_data_from, payload_from
 from registry.generic import ObjectDetailView, ObjectListView, scoped
 from registry.limits import over_limit
 from registry.models import Organization
+from registry.views.workflow import transition_view
 
 
 class CaseListView(ObjectListView):
@@ -181,30 +182,8 @@ def _display(field, value, name):
     return str(value)
 
 
-@scoped(Case)
-@require_POST
-def case_transition(request, case):
-    form = TransitionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The request was incomplete; please try again."))
-        return redirect(case)
-    data = form.cleaned_data
-    try:
-        case = services.transition(case, data["action"], request.user, comment=data["comment"],
-                                   data={"uscc": data["uscc"], "result": data["result"]},
-                                   expected_version=data["version"])
-    except services.TransitionConflict as exc:
-        messages.warning(request, str(exc))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("Your role may not do this."))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        step = case.workflow.get(data["action"])
-        messages.success(request, _("%(action)s: done. The case is now “%(state)s”.")
-                         % {"action": step.label, "state": case.get_state_display()})
-    return redirect(case)
+case_transition = transition_view(Case, CaseDetailView, TransitionForm,
+                                  step_data=lambda data: {"uscc": data["uscc"], "result": data["result"]})
 
 
 @scoped(Case)

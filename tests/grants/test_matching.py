@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
-from django.contrib.contenttypes.models import ContentType
 from guardian.shortcuts import assign_perm
 
 from grants import matching
