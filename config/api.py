@@ -10,7 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from filings.api import CaseViewSet, CertificateViewSet, DocumentViewSet, OrganizationCaseListView
+from filings.api import CaseViewSet, CertificateViewSet, DocumentViewSet, OrganizationCaseViewSet
 from registry.api.accounts import (
     AcceptInvitationView,
     AccountRequestCreateView,
@@ -36,6 +36,7 @@ router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("cases", CaseViewSet, basename="case")
+router.register("org/cases", OrganizationCaseViewSet, basename="org-case")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("activities", ActivityViewSet, basename="activity")
@@ -73,7 +74,6 @@ urlpatterns = [
     path("org/delegates/", DelegateInvitationView.as_view(), name="org-delegate-invite"),
     path("org/invitations/accept/", AcceptInvitationView.as_view(), name="org-invitation-accept"),
     path("org/account-requests/", AccountRequestCreateView.as_view(), name="org-account-request"),
-    path("org/cases/", OrganizationCaseListView.as_view(), name="org-cases"),
     *extra_urls,
     *router.urls,
 ]

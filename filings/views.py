@@ -64,6 +64,19 @@ def _payload(form):
 
 
 
+def save_new_case(request, form, kind, organization):
+    """The posted form saved as a new draft (the staff's page and the organization's); None while it is not."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        case = services.create_case(request.user, kind, _payload(form), organization=organization)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    messages.success(request, _("Draft %(number)s saved. Upload the documents, then submit.") % {"number": case.number})
+    return case
+
+
 @login_required
 def case_create(request, kind):
     if kind not in WORKFLOWS:
@@ -77,15 +90,9 @@ def case_create(request, kind):
     elif kind in services.ORGANIZATION_KINDS:
         raise Http404
     form = _form_for(request, kind, organization)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.create_case(request.user, kind, _payload(form), organization=organization)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Draft %(number)s saved. Upload the documents, then submit.")
-                             % {"number": case.number})
-            return redirect(case)
+    case = save_new_case(request, form, kind, organization)
+    if case is not None:
+        return redirect(case)
     return render(request, "filings/case_form.html", {
         "form": form, "kind": kind, "workflow": WORKFLOWS[kind], "organization": organization,
     })

@@ -102,7 +102,7 @@ class CaseWorkflow(Workflow):
     required_documents: tuple[str, ...] = ()
     #: documents required only when the guard of that name holds
     conditional_documents: dict = field(default_factory=dict)
-    creators: tuple[str, ...] = (Role.STREET_STAFF,)
+    creators: tuple[str, ...] = (Role.STREET_STAFF, Role.ORGANIZATION)
     guards: dict = field(default_factory=lambda: GUARDS)
     effects: dict = field(default_factory=lambda: EFFECTS)
     guard_refusals: dict = field(default_factory=lambda: {})
@@ -147,7 +147,13 @@ class CaseWorkflow(Workflow):
             case.due_on = DUE_RULES[step.due_rule](case)
 
 
-def _withdraw(sources=(S.DRAFT, S.SUBMITTED, S.RETURNED), roles=(Role.STREET_STAFF,)):
+# The street files on a group's behalf, or the organization applies online itself (Pinghu: 成立、变更、注销、换届、年检
+# …"最多跑一次"; Shanghai 2024 第二条: 社会组织成立登记"一件事"全流程网络办理). Its own cases only: the one access rule
+# shows an organization user nothing else (registry/scoping.py).
+APPLICANTS = (Role.STREET_STAFF, Role.ORGANIZATION)
+
+
+def _withdraw(sources=(S.DRAFT, S.SUBMITTED, S.RETURNED), roles=APPLICANTS):
     return Transition("withdraw", _("Withdraw"), sources, S.WITHDRAWN, roles, needs_reason=True,
                       effect="restore_organization", style="outline-secondary")
 
@@ -180,7 +186,7 @@ FILING = CaseWorkflow(
     tier=Tier.FILED,
     required_documents=(DocumentKind.APPLICATION, DocumentKind.CHARTER, DocumentKind.LEADER_ID, DocumentKind.VENUE),
     transitions=(
-        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, (Role.STREET_STAFF,),
+        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, APPLICANTS,
                    submits=True, due_days=7),
         Transition("accept", _("Start review"), (S.SUBMITTED,), S.UNDER_REVIEW, (DECIDER,), decides=True,
                    style="outline-primary"),
@@ -208,14 +214,14 @@ REGISTRATION = CaseWorkflow(
     transitions=(
         # Social groups: preparation (decided within 60 days, done within 6 months), then establishment
         # (reviewed within 30 days). Social service institutions and foundations: one step, 60 days.
-        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, (Role.STREET_STAFF,),
+        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, APPLICANTS,
                    submits=True, due_days=60),
         Transition("accept", _("Start review"), (S.SUBMITTED,), S.UNDER_REVIEW, (DECIDER,), decides=True,
                    style="outline-primary"),
         Transition("approve_preparation", _("Approve preparation"), (S.SUBMITTED, S.UNDER_REVIEW), S.PREPARING,
                    (DECIDER,), decides=True, when="is_social_group", due_days=183, style="success"),
         Transition("submit_establishment", _("Apply for establishment"), (S.PREPARING,), S.ESTABLISHMENT_REVIEW,
-                   (Role.STREET_STAFF,), due_days=30),
+                   APPLICANTS, due_days=30),
         Transition("return", _("Return for correction"), (S.SUBMITTED, S.UNDER_REVIEW, S.ESTABLISHMENT_REVIEW),
                    S.RETURNED, (DECIDER,), decides=True, needs_reason=True, style="warning"),
         Transition("approve", _("Approve registration"), (S.SUBMITTED, S.UNDER_REVIEW), S.APPROVED, (DECIDER,),
@@ -238,7 +244,7 @@ CHANGE = CaseWorkflow(
     transitions=(
         # The 30 days of 《社会团体登记管理条例》 art. 18 are the organization's limit (Case.filing_due_on), counted
         # from the supervising unit's approval; they are not a review time.
-        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, (Role.STREET_STAFF,),
+        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, APPLICANTS,
                    submits=True, effect="mark_change_pending"),
         Transition("return", _("Return for correction"), (S.SUBMITTED,), S.RETURNED, (DECIDER,), decides=True,
                    needs_reason=True, style="warning"),
@@ -259,7 +265,7 @@ DEREGISTRATION = CaseWorkflow(
     transitions=(
         # The 15 days after liquidation ends (《社会团体登记管理条例》 art. 20) are the organization's limit
         # (Case.filing_due_on), not a review time.
-        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, (Role.STREET_STAFF,),
+        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, APPLICANTS,
                    submits=True, effect="mark_deregistering"),
         Transition("return", _("Return for correction"), (S.SUBMITTED,), S.RETURNED, (DECIDER,), decides=True,
                    needs_reason=True, style="warning"),
@@ -283,7 +289,7 @@ ANNUAL_REPORT = CaseWorkflow(
     tier="",
     conditional_documents={"is_registered": (DocumentKind.ANNUAL_REPORT,)},
     transitions=(
-        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, (Role.STREET_STAFF,), submits=True,
+        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, APPLICANTS, submits=True,
                    due_rule="annual_review"),
         Transition("supervisor_review", _("Record the supervising unit's approval"), (S.SUBMITTED,),
                    S.UNDER_REVIEW, (Role.STREET_STAFF,), decides=True, when="is_supervised_registered",
@@ -308,7 +314,7 @@ LEADERSHIP_CHANGE = CaseWorkflow(
     tier="",
     required_documents=(DocumentKind.RESOLUTION, DocumentKind.ELECTION_RECORD),
     transitions=(
-        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, (Role.STREET_STAFF,),
+        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, APPLICANTS,
                    submits=True, due_days=30),
         Transition("return", _("Return for correction"), (S.SUBMITTED,), S.RETURNED, (DECIDER,), decides=True,
                    needs_reason=True, style="warning"),

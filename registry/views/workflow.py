@@ -21,14 +21,16 @@ from registry.workflow import TransitionConflict, transition
 CONFLICT = 409
 
 
-def transition_view(model, detail_view, form_class, *, step_data=None, offered=None):
+def transition_view(model, detail_view, form_class, *, step_data=None, offered=None, after=None):
     """A function view taking ``model``'s workflow steps from its detail page.
 
     ``detail_view`` renders the object again on a conflict; ``form_class`` parses the post (``action``, ``comment``,
     optional ``version`` and step fields); ``step_data(cleaned_data)`` is the data handed to the step's effect;
-    ``offered(step)`` says whether a page may take the step (internal steps are taken by services only).
+    ``offered(step)`` says whether a page may take the step (internal steps are taken by services only);
+    ``after(obj)`` is where the user lands afterwards (the object's own page by default).
     """
     offered = offered or (lambda step: not step.internal)
+    after = after or (lambda obj: obj.get_absolute_url())
 
     @scoped(model)
     @require_POST
@@ -36,12 +38,12 @@ def transition_view(model, detail_view, form_class, *, step_data=None, offered=N
         form = form_class(request.POST)
         if not form.is_valid():
             messages.error(request, _("The request was incomplete; please try again."))
-            return redirect(obj)
+            return redirect(after(obj))
         data = form.cleaned_data
         step = obj.workflow.get(data["action"])
         if step is None or not offered(step):
             messages.error(request, _("Unknown action."))
-            return redirect(obj)
+            return redirect(after(obj))
         try:
             obj = transition(obj, step.action, request.user, comment=data["comment"],
                              data=step_data(data) if step_data else {}, version=data.get("version"))
@@ -55,7 +57,7 @@ def transition_view(model, detail_view, form_class, *, step_data=None, offered=N
         else:
             messages.success(request, _("%(action)s: done. It is now “%(state)s”.")
                              % {"action": step.label, "state": obj.get_state_display()})
-        return redirect(obj)
+        return redirect(after(obj))
 
     return view
 
