@@ -769,6 +769,9 @@ def register_routes(router):
     router.register("grants/other-applicants", OtherApplicantViewSet, basename="grant-other-applicant")
     router.register("grants/share", ShareViewSet, basename="grant-share")
     router.register("grants/reviews", ReviewsViewSet, basename="grant-reviews")
+    from grants.matching_api import register_routes as register_board_routes
+
+    register_board_routes(router)  # the supply–demand board (grants/matching_api.py)
 
 
 

@@ -731,3 +731,7 @@ class Subsidy(models.Model):
 
     def __str__(self):
         return f"{self.organization} {self.kind} {self.amount}"
+
+
+# The supply–demand board lives in its own module; imported here so Django finds its models.
+from grants.matching_models import Interest, Pairing, Posting, PostingEvent  # noqa: E402, F401

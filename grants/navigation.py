@@ -9,4 +9,7 @@ NAVIGATION = [
     ("grants:fund_list", _("Venture-grant funds"), "bank", "grants"),
     ("grants:county_share", _("County share of venture-grant money going to CSOs"), "pie-chart", "grants"),
     ("grants:other_applicants", _("Other social organizations (not CSOs)"), "building", "grants"),
+    # The supply–demand board (供需对接): the staff's postings, and the organizations' side of it.
+    ("grants:posting_list", _("Supply and demand board"), "megaphone", "organizations"),
+    ("grants:org_board", _("Needs and projects near us"), "megaphone", "organizations"),
 ]

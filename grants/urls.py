@@ -1,6 +1,7 @@
 from django.urls import path
 
 from grants import portal, views
+from grants.matching_urls import urlpatterns as board_urlpatterns
 
 app_name = "grants"
 
@@ -43,4 +44,5 @@ urlpatterns = [
     path("org/grants/rounds/<int:pk>/apply/", portal.org_application_create, name="org_application_create"),
     path("org/grants/applications/<int:pk>/", portal.OrgApplicationView.as_view(), name="org_application"),
     path("org/grants/applications/<int:pk>/act/", portal.org_application_step, name="org_application_step"),
+    *board_urlpatterns,
 ]

@@ -248,3 +248,65 @@ def test_who_decides(action, tier, role, allowed, world, cast, client_for):
     assert (response.status_code == ok) is allowed, (response.status_code, response.content[:300])
     if not allowed:
         assert response.status_code in (400, 403), response.status_code
+
+
+# ------------------------------------------------------------------------------------------------ the board
+
+def _board_routes():
+    from tests.grants.matrix import BOARD_ANSWERS
+
+    return BOARD_ANSWERS
+
+
+def test_board_answers_cover_every_board_route():
+    modules = {"grants.matching_views", "grants.matching_api"}
+    board = {r.name for r in ALL_ROUTES
+             if getattr(r.view_class or r.callback, "__module__", "") in modules}
+    assert board == set(_board_routes())
+
+
+@pytest.mark.parametrize("name", sorted(_board_routes()))
+def test_board_answers(name, world, cast, client_for):
+    """Every role's answer on each route of the supply–demand board, the organization role included."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.shortcuts import assign_perm
+
+    from registry.choices import Role
+    from registry.models import OrganizationMember, User
+    from tests.factories import OrganizationFactory
+    from tests.matrix import OBJECTS
+
+    model, method, payload, expected = _board_routes()[name]
+    route = next(r for r in ALL_ROUTES if r.name == name)
+
+    def organization_user(organization):
+        user = User.objects.create_user(f"board_{organization.pk}", role=Role.ORGANIZATION)
+        OrganizationMember.objects.create(user=user, organization=organization, is_owner=True)
+        # A transactional test before this one may have flushed and recreated the content types: the cached ids
+        # would name permissions that no longer exist.
+        ContentType.objects.clear_cache()
+        assign_perm("registry.view_organization", user, organization)
+        return user
+
+    answers = {}
+    with time_machine.travel(datetime(2026, 10, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        for role in expected:
+            obj = OBJECTS[model](world, "a") if model is not None else None
+            own = getattr(obj, "organization", None) or OrganizationFactory(region=world.community_a1)
+            user = (organization_user(own) if role == "org_own" else
+                    organization_user(OrganizationFactory(region=world.community_a1)) if role == "org_other" else
+                    getattr(cast, role))
+            kwargs = object_kwargs(route.view_class, obj, route.object_kwarg_names) if obj is not None else {}
+            url = reverse(name, kwargs=kwargs)
+            client = client_for(user)
+            if route.is_api:
+                response = getattr(client, method)(url, payload, content_type="application/json") \
+                    if method == "post" else client.get(url, HTTP_ACCEPT="application/json")
+            else:
+                response = getattr(client, method)(url, payload) if method == "post" else client.get(url)
+            answers[role] = response.status_code
+    assert answers == expected

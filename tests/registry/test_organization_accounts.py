@@ -143,6 +143,11 @@ OWN_SIDE = {"registry:org_home", "registry:org_invite_delegate", "filings:org_ce
             "grants:org_application_step", "api:org-grant-application-list", "api:org-grant-application-detail",
             "api:org-grant-application-transition",
             "two_factor", "password_change", "password_change_done"}
+# The supply–demand board's organization side (tests/grants/test_matching.py).
+OWN_SIDE |= {"grants:org_board", "grants:org_posting", "grants:org_interest", "grants:org_pairing_activity",
+             "api:org-board-posting-list", "api:org-board-posting-detail", "api:org-board-posting-interest",
+             "api:org-board-interest-list", "api:org-board-interest-detail", "api:org-board-pairing-list",
+             "api:org-board-pairing-detail", "api:org-board-pairing-activities"}
 
 
 @pytest.mark.parametrize("route", [r for r in ALL_ROUTES if r.name not in PUBLIC | OWN_SIDE], ids=lambda r: r.name)
