@@ -24,6 +24,7 @@ from registry.api.lifecycle import (
     TrainingViewSet,
     ZombieViewSet,
 )
+from registry.api.notifications import NotificationViewSet
 from registry.api.views import CurrentUserView, OrganizationViewSet, RegionViewSet
 
 router = DefaultRouter()
@@ -41,6 +42,7 @@ router.register("rectification-notices", NoticeViewSet, basename="rectification-
 router.register("zombies", ZombieViewSet, basename="zombie")
 router.register("jobs", JobViewSet, basename="job")
 router.register("audit", AuditViewSet, basename="audit")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 extra_urls = []
 for app in ("grants", "partybuilding", "reporting"):

@@ -14,7 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from filings import services
+from filings import corrections, services
 from filings.choices import INSPECTION_RESULTS, CaseKind, DocumentKind
 from filings.filters import CaseFilterSet
 from filings.forms import KIND_FORMS, CaseForm
@@ -92,6 +92,9 @@ class TransitionSerializer(serializers.Serializer):
     result = serializers.ChoiceField(choices=[r.value for r in INSPECTION_RESULTS], required=False, allow_blank=True,
                                      default="", help_text="A registered organization's annual inspection result, "
                                                            "when recording it (pass / basic_pass / fail).")
+    rejected_documents = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=params.MAX_ID), required=False, default=list,
+        help_text="When returning: ids of the case's current documents the submitter must replace.")
 
 
 class ActionSerializer(serializers.Serializer):
@@ -164,9 +167,10 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         data.is_valid(raise_exception=True)
         values = data.validated_data
         try:
-            case = services.transition(case, values["action"], request.user, comment=values["comment"],
-                                       data={"uscc": values["uscc"], "result": values["result"]},
-                                       expected_version=values.get("version"))
+            case = corrections.act(case, values["action"], request.user, comment=values["comment"],
+                                   data={"uscc": values["uscc"], "result": values["result"]},
+                                   expected_version=values.get("version"),
+                                   rejected_documents=values["rejected_documents"])
         except (services.TransitionConflict, DjangoValidationError, DjangoPermissionDenied) as exc:
             raise django_errors(exc) from None
         return Response(CaseSerializer(case).data)
@@ -181,10 +185,16 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
 
 class DocumentSerializer(serializers.ModelSerializer):
+    replaced_by = serializers.SerializerMethodField(help_text="The document that replaced this one, if any.")
+
+    def get_replaced_by(self, document) -> int | None:
+        replacement = getattr(document, "replacement", None)  # the reverse one-to-one raises when there is none
+        return replacement.pk if replacement else None
+
     class Meta:
         model = Document
         fields = ["id", "case", "kind", "original_name", "content_type", "size", "sha256", "uploaded_by",
-                  "uploaded_at"]
+                  "uploaded_at", "rejected_at", "replaces", "replaced_by"]
         read_only_fields = fields
 
 
@@ -194,8 +204,12 @@ class DocumentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
+class DocumentReplaceSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The new version; the old document stays on record, marked replaced.")
+
+
 class DocumentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    queryset = Document.objects.all()
+    queryset = Document.objects.select_related("replacement")
     serializer_class = DocumentSerializer
     filterset_fields = ["case", "kind"]
     parser_classes = [MultiPartParser, FormParser]
@@ -214,6 +228,19 @@ class DocumentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         except (DjangoValidationError, DjangoPermissionDenied) as exc:
             raise django_errors(exc) from None
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DocumentReplaceSerializer, responses={201: DocumentSerializer})
+    @action(detail=True, methods=["post"])
+    def replace(self, request, pk=None):
+        """Replace a document (one the reviewer returned, or an outdated one) while the case may be corrected."""
+        document = self.get_object()
+        data = DocumentReplaceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            new = corrections.replace_document(request.user, document, data.validated_data["file"])
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise django_errors(exc) from None
+        return Response(DocumentSerializer(new).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

@@ -119,7 +119,8 @@ def flag_overdue_annual_reports(today=None) -> int:
     for street, count in per_street.items():
         for user in staff.get(street, []):
             notify(user, f"annual-overdue:{street}:{today}",
-                   _("%(n)d annual reports are overdue; they are at the top of your inbox.") % {"n": count}, url)
+                   _("%(n)d annual reports are overdue; they are at the top of your inbox.") % {"n": count}, url,
+                   kind="overdue")
     return flagged
 
 
@@ -218,6 +219,7 @@ def reactivate(user, organization, reason) -> Organization:
 
 def run_daily(today=None) -> dict:
     """Everything the daily beat entry does, in order."""
+    from filings.corrections import notify_overdue_cases
     from registry.lifecycle import escalate_flags, run_triggers, send_term_alerts
 
     today = today or timezone.localdate()
@@ -230,4 +232,5 @@ def run_daily(today=None) -> dict:
         "escalated": escalate_flags(today),
         "term_alerts": send_term_alerts(today),
         "dormant": mark_zombie_candidates(today),
+        "overdue_cases": notify_overdue_cases(today),
     }

@@ -7,6 +7,7 @@ from registry.models.lifecycle import (
     CreditFlag,
     EvaluationGrade,
     Notification,
+    NotificationKind,
     RectificationNotice,
     Training,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "Invitation",
     "Job",
     "Notification",
+    "NotificationKind",
     "Organization",
     "OrganizationMember",
     "PersonalDataView",
