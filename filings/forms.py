@@ -132,5 +132,6 @@ class TransitionForm(forms.Form):
 
 
 class ReplaceDocumentForm(forms.Form):
-    file = forms.FileField(label=_("New version"), help_text=_("PDF, JPEG or PNG."))
+    # Not named "file": the case page's upload form has that field, and one page holds both.
+    replacement = forms.FileField(label=_("New version"), help_text=_("PDF, JPEG or PNG."))
 

@@ -263,7 +263,7 @@ def document_replace(request, document):
                 messages.error(request, error)
         return redirect(document.case)
     try:
-        new = corrections.replace_document(request.user, document, form.cleaned_data["file"])
+        new = corrections.replace_document(request.user, document, form.cleaned_data["replacement"])
     except (PermissionDenied, ValidationError) as exc:
         for message in getattr(exc, "messages", [str(exc)]):
             messages.error(request, message)

@@ -63,7 +63,7 @@ def test_return_replace_resubmit_and_approve(world, cast, browser, live_server, 
             staff.select_option("select[name=kind]", label=label)
             staff.set_input_files("input[name=file]", str(scan))
             with staff.expect_navigation():
-                staff.get_by_role("button", name="上传", exact=True).click()
+                staff.get_by_test_id("upload").click()
         act(staff, "action-submit")
         case_url = staff.url
         case = Case.objects.get(title="夕阳红互助队")
@@ -79,8 +79,8 @@ def test_return_replace_resubmit_and_approve(world, cast, browser, live_server, 
             reviewer.get_by_test_id("open-notification").first.click()
         assert reviewer.url == case_url and unread(reviewer) == 0
         charter = Document.objects.get(case=case, kind="charter")
+        check(reviewer, "return-form")  # (reloads the page: before ticking)
         reviewer.check(f"#reject-{charter.pk}")
-        check(reviewer, "return-form")
         act(reviewer, "action-return", comment="章程缺少负责人签字；成员人数请核实")
         assert "退回修改" in reviewer.locator("main").inner_text()
 

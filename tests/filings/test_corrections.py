@@ -100,8 +100,9 @@ def test_page_return_with_a_document_then_replace_through_the_page(submitted, ca
     street = client_for(cast.street_a)
     page = street.get(submitted.get_absolute_url()).content.decode()
     assert 'data-testid="document-returned"' in page and f"/documents/{charter.pk}/replace/" in page
-    assert client_for(cast.street_b).post(f"/documents/{charter.pk}/replace/", {"file": pdf()}).status_code == 404
-    street.post(f"/documents/{charter.pk}/replace/", {"file": pdf("章程-新.pdf")})
+    outsider = client_for(cast.street_b)
+    assert outsider.post(f"/documents/{charter.pk}/replace/", {"replacement": pdf()}).status_code == 404
+    street.post(f"/documents/{charter.pk}/replace/", {"replacement": pdf("章程-新.pdf")})
     assert charter.replacement.original_name == "章程-新.pdf"
     assert street.post(f"/cases/{submitted.pk}/act/", {"action": "submit", "version": 2}).status_code == 302
     assert Case.objects.get(pk=submitted.pk).state == CaseState.SUBMITTED
