@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from filings import services
 from filings.choices import CaseKind, CaseState
-from filings.documents import check_upload
 from filings.models import Case, CaseEvent, Document
+from registry.documents import check_upload
 from registry.models import NotificationKind
 from registry.notifications import notify, people_of
+from registry.workflow import guard_holds
 
 DECISIONS = (CaseState.APPROVED, CaseState.REJECTED)
 
@@ -37,12 +38,12 @@ def hidden_fields(case_kind, user=None) -> tuple[str, ...]:
 
 
 @transaction.atomic
-def act(case, action, user, comment="", data=None, expected_version=None, rejected_documents=()) -> Case:
+def act(case, action, user, comment="", data=None, version=None, rejected_documents=()) -> Case:
     step = case.workflow.get(action)
     rejected_ids = {int(pk) for pk in rejected_documents or ()}
     if rejected_ids and (step is None or step.target != CaseState.RETURNED):
         raise ValidationError(_("Documents can be returned only together with the case."))
-    case = services.transition(case, action, user, comment=comment, data=data, expected_version=expected_version)
+    case = services.transition(case, action, user, comment=comment, data=data, version=version)
     if step.target == CaseState.RETURNED:
         _return_documents(case, user, rejected_ids)
         Case.objects.filter(pk=case.pk).update(returned_payload=case.payload)
@@ -120,8 +121,8 @@ def deciders(case):
     """Who may take a decision on the case in its present state (not those who shaped it)."""
     roles = set()
     for step in case.workflow.transitions:
-        if step.decides and case.state in step.sources and (not step.when or services.GUARDS[step.when](case)):
-            roles.update(services.roles_for(step, case))
+        if step.decides and case.state in step.sources and (not step.when or guard_holds(case, step.when)):
+            roles.update(case.workflow.roles_for(step, case))
     return _people(case, roles, exclude=services.case_authors(case)) if roles else []
 
 

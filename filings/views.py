@@ -20,6 +20,7 @@ from registry.forms import form_data_from, payload_from
 from registry.generic import ObjectDetailView, ObjectListView, scoped
 from registry.limits import over_limit
 from registry.models import Organization
+from registry.views.workflow import conflict_page
 
 
 class CaseListView(ObjectListView):
@@ -63,6 +64,19 @@ def _payload(form):
 
 
 
+def save_new_case(request, form, kind, organization):
+    """The posted form saved as a new draft (the staff's page and the organization's); None while it is not."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        case = services.create_case(request.user, kind, _payload(form), organization=organization)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    messages.success(request, _("Draft %(number)s saved. Upload the documents, then submit.") % {"number": case.number})
+    return case
+
+
 @login_required
 def case_create(request, kind):
     if kind not in WORKFLOWS:
@@ -76,15 +90,9 @@ def case_create(request, kind):
     elif kind in services.ORGANIZATION_KINDS:
         raise Http404
     form = _form_for(request, kind, organization)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.create_case(request.user, kind, _payload(form), organization=organization)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Draft %(number)s saved. Upload the documents, then submit.")
-                             % {"number": case.number})
-            return redirect(case)
+    case = save_new_case(request, form, kind, organization)
+    if case is not None:
+        return redirect(case)
     return render(request, "filings/case_form.html", {
         "form": form, "kind": kind, "workflow": WORKFLOWS[kind], "organization": organization,
     })
@@ -209,25 +217,29 @@ def _display(field, value, name):
 @scoped(Case)
 @require_POST
 def case_transition(request, case):
+    """The kit's transition view (registry/views/workflow.py), with the documents a reviewer returns."""
     form = TransitionForm(request.POST, documents=case.documents.filter(replacement__isnull=True))
     if not form.is_valid():
         messages.error(request, _("The request was incomplete; please try again."))
         return redirect(case)
     data = form.cleaned_data
+    step = case.workflow.get(data["action"])
+    if step is None or step.internal:
+        messages.error(request, _("Unknown action."))
+        return redirect(case)
     try:
-        case = corrections.act(case, data["action"], request.user, comment=data["comment"],
+        case = corrections.act(case, step.action, request.user, comment=data["comment"],
                                data={"uscc": data["uscc"], "result": data["result"]},
-                               expected_version=data["version"], rejected_documents=data["rejected_documents"])
+                               version=data["version"], rejected_documents=data["rejected_documents"])
     except services.TransitionConflict as exc:
-        messages.warning(request, str(exc))
+        return conflict_page(request, CaseDetailView, case, str(exc))
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("Your role may not do this."))
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        step = case.workflow.get(data["action"])
-        messages.success(request, _("%(action)s: done. The case is now “%(state)s”.")
+        messages.success(request, _("%(action)s: done. It is now “%(state)s”.")
                          % {"action": step.label, "state": case.get_state_display()})
     return redirect(case)
 

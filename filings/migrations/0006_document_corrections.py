@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('filings', '0004_lifecycle_rules'),
+        ('filings', '0005_case_events_on_workflow_event_shape'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
