@@ -30,6 +30,7 @@ from registry.api.lifecycle import (
     TrainingViewSet,
     ZombieViewSet,
 )
+from registry.api.notifications import NotificationViewSet
 from registry.api.views import CurrentUserView, OrganizationViewSet, RegionViewSet
 
 router = DefaultRouter()
@@ -48,6 +49,7 @@ router.register("rectification-notices", NoticeViewSet, basename="rectification-
 router.register("zombies", ZombieViewSet, basename="zombie")
 router.register("jobs", JobViewSet, basename="job")
 router.register("audit", AuditViewSet, basename="audit")
+router.register("notifications", NotificationViewSet, basename="notification")
 router.register("account-requests", AccountRequestViewSet, basename="account-request")
 
 extra_urls = []

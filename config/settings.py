@@ -235,6 +235,14 @@ EXPORT_SYNC_LIMIT = env_int("EXPORT_SYNC_LIMIT", 5000, "rows above which an expo
 ZOMBIE_INACTIVE_MONTHS = env_int(
     "ZOMBIE_INACTIVE_MONTHS", 24, "months without annual report or activity before an organization is a zombie "
     "candidate", minimum=1)
+# Notifications are also mailed (after the commit, by a Celery task) when an SMTP server is configured.
+EMAIL_HOST = env_str("EMAIL_HOST", "", "SMTP server for notification e-mails; empty = in-app notifications only")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, "SMTP port", minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "", "SMTP user name (empty = no login)")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "", "SMTP password")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False, "STARTTLS on the SMTP connection")
+DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "shequ@localhost", "sender address of notification e-mails")
+EMAIL_NOTIFICATIONS = bool(EMAIL_HOST)
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_MB", 10, "largest uploaded document, in MB", minimum=1) * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -12,7 +12,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from filings import services
+from filings import corrections, services
 from filings.choices import INSPECTION_RESULTS, CaseKind, DocumentKind
 from filings.filters import CaseFilterSet
 from filings.forms import KIND_FORMS, CaseForm
@@ -75,6 +75,9 @@ class TransitionSerializer(serializers.Serializer):
     result = serializers.ChoiceField(choices=[r.value for r in INSPECTION_RESULTS], required=False, allow_blank=True,
                                      default="", help_text="A registered organization's annual inspection result, "
                                                            "when recording it (pass / basic_pass / fail).")
+    rejected_documents = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=params.MAX_ID), required=False, default=list,
+        help_text="When returning: ids of the case's current documents the submitter must replace.")
 
 
 class ActionSerializer(serializers.Serializer):
@@ -140,10 +143,21 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         case = services.update_payload(request.user, case, payload)
         return Response(CaseSerializer(case).data)
 
-    transition = transition_action(
-        TransitionSerializer, CaseSerializer, doc="Take an action (submit, return, approve, ...). 409 when someone "
-                                                  "acted first.",
-        step_data=lambda values: {"uscc": values["uscc"], "result": values["result"]})
+    @extend_schema(request=TransitionSerializer, responses={200: CaseSerializer, 409: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Take an action (submit, return, approve, ...). 409 when someone acted first."""
+        case = self.get_object()
+        data = TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        step = case.workflow.get(values["action"])
+        if step is None or step.internal:
+            raise ValidationError({"action": "unknown"})
+        case = corrections.act(case, step.action, request.user, comment=values["comment"],
+                               data={"uscc": values["uscc"], "result": values["result"]},
+                               version=values.get("version"), rejected_documents=values["rejected_documents"])
+        return Response(CaseSerializer(case).data)
 
     @extend_schema(responses=ActionSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -155,10 +169,16 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
 
 class DocumentSerializer(serializers.ModelSerializer):
+    replaced_by = serializers.SerializerMethodField(help_text="The document that replaced this one, if any.")
+
+    def get_replaced_by(self, document) -> int | None:
+        replacement = getattr(document, "replacement", None)  # the reverse one-to-one raises when there is none
+        return replacement.pk if replacement else None
+
     class Meta:
         model = Document
         fields = ["id", "case", "kind", "original_name", "content_type", "size", "sha256", "uploaded_by",
-                  "uploaded_at"]
+                  "uploaded_at", "rejected_at", "replaces", "replaced_by"]
         read_only_fields = fields
 
 
@@ -168,13 +188,17 @@ class DocumentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
+class DocumentReplaceSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The new version; the old document stays on record, marked replaced.")
+
+
 class OrganizationDocumentSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DocumentKind.choices)
     file = serializers.FileField()
 
 
 class DocumentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    queryset = Document.objects.all()
+    queryset = Document.objects.select_related("replacement")
     serializer_class = DocumentSerializer
     filterset_fields = ["case", "kind"]
     parser_classes = [MultiPartParser, FormParser]
@@ -190,6 +214,16 @@ class DocumentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
             document = services.add_document(request.user, case, data.validated_data["file"],
                                              data.validated_data["kind"])
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DocumentReplaceSerializer, responses={201: DocumentSerializer})
+    @action(detail=True, methods=["post"])
+    def replace(self, request, pk=None):
+        """Replace a document (one the reviewer returned, or an outdated one) while the case may be corrected."""
+        document = self.get_object()
+        data = DocumentReplaceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        new = corrections.replace_document(request.user, document, data.validated_data["file"])
+        return Response(DocumentSerializer(new).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

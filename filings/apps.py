@@ -13,6 +13,12 @@ class FilingsConfig(AppConfig):
 
         register_portal_section(cases_section)
 
+        from filings.numbering import number_imported
+        from registry.resources import NUMBERING
+
+        if number_imported not in NUMBERING:
+            NUMBERING.append(number_imported)
+
         # Embedded mode (no Redis, so no Celery beat): the server runs the daily jobs itself.
         if scheduler.is_embedded_server():
             scheduler.start()

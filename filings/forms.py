@@ -28,6 +28,10 @@ class CaseForm(OrganizationForm):
 
     def __init__(self, *args, tier, kind=None, **kwargs):
         super().__init__(*args, tier=tier, **kwargs)
+        from filings.corrections import FILLED_BY_AUTHORITY
+
+        for name in FILLED_BY_AUTHORITY.get(kind, ()):
+            self.fields.pop(name, None)
         if tier != Tier.REGISTERED or kind == CaseKind.CHANGE:
             del self.fields["declared_natures"]
         if kind != CaseKind.CHANGE or tier != Tier.REGISTERED:
@@ -119,4 +123,15 @@ class TransitionForm(forms.Form):
     uscc = forms.CharField(required=False, max_length=18, label=_("Unified social credit code"))
     result = forms.ChoiceField(required=False, label=_("Inspection result"),
                                choices=[("", "—")] + [(r.value, r.label) for r in INSPECTION_RESULTS])
+    rejected_documents = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=(),
+                                                        label=_("Documents to replace"))
+
+    def __init__(self, *args, documents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rejected_documents"].choices = [(d.pk, d.original_name) for d in documents]
+
+
+class ReplaceDocumentForm(forms.Form):
+    # Not named "file": the case page's upload form has that field, and one page holds both.
+    replacement = forms.FileField(label=_("New version"), help_text=_("PDF, JPEG or PNG."))
 

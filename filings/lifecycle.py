@@ -118,7 +118,8 @@ def flag_overdue_annual_reports(today=None) -> int:
     for street, count in per_street.items():
         for user in staff.get(street, []):
             notify(user, f"annual-overdue:{street}:{today}",
-                   _("%(n)d annual reports are overdue; they are at the top of your inbox.") % {"n": count}, url)
+                   _("%(n)d annual reports are overdue; they are at the top of your inbox.") % {"n": count}, url,
+                   kind="overdue")
     return flagged
 
 
@@ -174,6 +175,7 @@ def mark_zombie_candidates(today=None, months=None) -> int:
 
 def run_daily(today=None) -> dict:
     """Everything the daily beat entry does, in order."""
+    from filings.corrections import notify_overdue_cases
     from registry.lifecycle import escalate_flags, run_triggers, send_term_alerts
 
     today = today or timezone.localdate()
@@ -186,4 +188,5 @@ def run_daily(today=None) -> dict:
         "escalated": escalate_flags(today),
         "term_alerts": send_term_alerts(today),
         "dormant": mark_zombie_candidates(today),
+        "overdue_cases": notify_overdue_cases(today),
     }

@@ -60,6 +60,11 @@ class Case(models.Model):
                     "liquidation ends (art. 20)."),
     )
     return_reason = models.TextField(_("reason for return"), blank=True)
+    returned_payload = models.JSONField(
+        _("details when last returned"), null=True, blank=True, editable=False,
+        help_text=_("The proposed details as they stood when the case was last returned: a resubmission shows the "
+                    "reviewer what changed since."),
+    )
     period = models.PositiveSmallIntegerField(_("year reported on"), null=True, blank=True,
                                               help_text=_("Annual reports: the year the report covers."))
     result = models.CharField(_("result"), max_length=12, choices=InspectionResult.choices, blank=True)
@@ -118,6 +123,7 @@ EVENT_LABELS = {
     "create": _("Created"),
     "edit": _("Details edited"),
     "upload": _("Document uploaded"),
+    "replace": _("Document replaced"),
     "comment": _("Comment"),
 }
 
@@ -162,6 +168,12 @@ class Document(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                                     verbose_name=_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # The correction loop: a reviewer returns a document, the submitter replaces it; the old one stays on record.
+    rejected_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    rejected_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("returned by"))
+    replaces = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="replacement",
+                                    verbose_name=_("replaces"))
 
     objects = ScopedQuerySet.as_manager()
 

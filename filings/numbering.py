@@ -35,13 +35,39 @@ def case_numbers(kind: str, year: int, count: int) -> list[str]:
     return [f"{CASE_PREFIX[kind]}{year}{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
+FORMATS = {"filing": "BA{code}-{year}-{n:04d}", "ledger": "TZ{code}-{year}-{n:03d}"}
+
+
 def filing_number(street_code: str, year: int) -> str:
-    return f"BA{street_code}-{year}-{next_in_sequence(f'filing:{street_code}:{year}'):04d}"
+    return FORMATS["filing"].format(code=street_code, year=year, n=next_in_sequence(f"filing:{street_code}:{year}"))
 
 
 def ledger_number(community_code: str, year: int) -> str:
-    return f"TZ{community_code}-{year}-{next_in_sequence(f'ledger:{community_code}:{year}'):03d}"
+    return FORMATS["ledger"].format(code=community_code, year=year,
+                                    n=next_in_sequence(f"ledger:{community_code}:{year}"))
 
 
 def decision_number(county_code: str, year: int) -> str:
     return f"JD{county_code}-{year}-{next_in_sequence(f'decision:{county_code}:{year}'):05d}"
+
+
+def number_imported(organizations, year=None) -> int:
+    """Issued numbers for imported groups that come without one: a filed group's filing number (备案编号) from its
+    street's sequence, a community-guided group's ledger number (台账编号) from its community's, in blocks (one
+    locked update per street or community, not per row). Returns how many were given."""
+    from django.utils import timezone
+
+    from registry.choices import Tier
+
+    year = year or timezone.localdate().year
+    wanting: dict[tuple, list] = {}
+    for organization in organizations:
+        if organization.tier == Tier.FILED and not organization.filing_number:
+            wanting.setdefault(("filing", organization.region_id[:9]), []).append(organization)
+        elif organization.tier == Tier.COMMUNITY and not organization.ledger_number:
+            wanting.setdefault(("ledger", organization.region_id), []).append(organization)
+    for (kind, code), group in sorted(wanting.items()):
+        last = next_in_sequence(f"{kind}:{code}:{year}", len(group))
+        for number, organization in enumerate(group, start=last - len(group) + 1):
+            setattr(organization, f"{kind}_number", FORMATS[kind].format(code=code, year=year, n=number))
+    return sum(len(group) for group in wanting.values())

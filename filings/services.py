@@ -47,7 +47,8 @@ def required_documents(case) -> list[str]:
 
 
 def missing_documents(case) -> list[str]:
-    present = set(case.documents.values_list("kind", flat=True))
+    # A document the reviewer returned no longer counts: it must be replaced (filings/corrections.py).
+    present = set(case.documents.filter(rejected_at__isnull=True).values_list("kind", flat=True))
     return [kind for kind in required_documents(case) if kind not in present]
 
 

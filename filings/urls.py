@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<int:pk>/act/", views.case_transition, name="case_transition"),
     path("cases/<int:pk>/documents/", views.document_upload, name="document_upload"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),
+    path("documents/<int:pk>/replace/", views.document_replace, name="document_replace"),
     path("certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
     path("verify/<str:code>/", views.verify, name="verify"),
     # The organization's own download (the staff route above is fenced off for organization users).

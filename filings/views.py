@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from filings import services
+from filings import corrections, services
 from filings.choices import CaseKind, DocumentKind
 from filings.filters import CaseFilterSet
-from filings.forms import KIND_FORMS, CaseForm, DocumentForm, KindForm, TransitionForm
+from filings.forms import KIND_FORMS, CaseForm, DocumentForm, KindForm, ReplaceDocumentForm, TransitionForm
 from filings.models import Case, Certificate, Document
 from filings.pdf import certificate_response
 from filings.tables import CaseTable
@@ -20,7 +20,7 @@ from registry.forms import form_data_from, payload_from
 from registry.generic import ObjectDetailView, ObjectListView, scoped
 from registry.limits import over_limit
 from registry.models import Organization
-from registry.views.workflow import transition_view
+from registry.views.workflow import conflict_page
 
 
 class CaseListView(ObjectListView):
@@ -124,27 +124,52 @@ class CaseDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         case, user = self.object, self.request.user
-        present = {}
-        for document in case.documents.select_related("uploaded_by"):
-            present.setdefault(document.kind, []).append(document)
+        present, history = {}, []
+        for document in case.documents.select_related("uploaded_by", "rejected_by", "replacement", "replaces"):
+            if getattr(document, "replacement", None) is not None:
+                history.append(document)
+            else:
+                present.setdefault(document.kind, []).append(document)
+        current = [d for docs in present.values() for d in docs]
+        accepted = {d.kind for d in current if d.rejected_at is None}
         required = services.required_documents(case)
+        may_upload = case.state in services.UPLOAD_STATES and services.may_create(user, case.kind)
+        actions = services.available_transitions(case, user)
+        hidden = corrections.hidden_fields(case.kind, user)
         context.update(
-            details=case_details(case),
+            details=[row for row in case_details(case) if row[0] not in _labels(case, hidden)],
+            history=history,
+            returnable=[d for d in current if d.rejected_at is None]
+            if any(t.target == "returned" for t in actions) else [],
+            replace_form=ReplaceDocumentForm() if may_upload else None,
+            changed_fields=corrections.changed_fields(case, case_details)
+            if case.returned_payload is not None and case.state not in services.EDITABLE_STATES else [],
+            changed_documents=corrections.changed_documents(case)
+            if case.state not in services.EDITABLE_STATES else [],
             documents=present,
-            required=[(DocumentKind(kind).label, kind in present) for kind in required],
+            required=[(DocumentKind(kind).label, kind in accepted) for kind in required],
             events=case.events.select_related("actor", "case"),
-            actions=services.available_transitions(case, user),
+            actions=actions,
             may_edit=case.state in services.EDITABLE_STATES and services.may_create(user, case.kind),
-            may_upload=case.state in services.UPLOAD_STATES and services.may_create(user, case.kind),
+            may_upload=may_upload,
             problems=services.submission_problems(case) if case.state in services.EDITABLE_STATES else [],
             document_form=DocumentForm(),
             certificates=case.certificates.all(),
-            needs_uscc=case.kind == CaseKind.REGISTRATION and not case.payload.get("uscc"),
+            # The credit code is asked of whoever may register the organization now, not of the submitter.
+            needs_uscc=case.kind == CaseKind.REGISTRATION and not case.payload.get("uscc")
+            and any(t.effect == "register_organization" for t in actions),
             needs_result=services.GUARDS["is_registered"](case) and any(
                 t.records_result for t in services.available_transitions(case, user)),
             result_choices=TransitionForm().fields["result"].choices,
         )
         return context
+
+
+def _labels(case, names):
+    if not names or case.kind in KIND_FORMS or case.kind == CaseKind.ANNUAL_REPORT:
+        return set()
+    fields = services.payload_form(case).fields
+    return {fields[name].label for name in names if name in fields}
 
 
 def case_details(case):
@@ -189,8 +214,34 @@ def _display(field, value, name):
     return str(value)
 
 
-case_transition = transition_view(Case, CaseDetailView, TransitionForm,
-                                  step_data=lambda data: {"uscc": data["uscc"], "result": data["result"]})
+@scoped(Case)
+@require_POST
+def case_transition(request, case):
+    """The kit's transition view (registry/views/workflow.py), with the documents a reviewer returns."""
+    form = TransitionForm(request.POST, documents=case.documents.filter(replacement__isnull=True))
+    if not form.is_valid():
+        messages.error(request, _("The request was incomplete; please try again."))
+        return redirect(case)
+    data = form.cleaned_data
+    step = case.workflow.get(data["action"])
+    if step is None or step.internal:
+        messages.error(request, _("Unknown action."))
+        return redirect(case)
+    try:
+        case = corrections.act(case, step.action, request.user, comment=data["comment"],
+                               data={"uscc": data["uscc"], "result": data["result"]},
+                               version=data["version"], rejected_documents=data["rejected_documents"])
+    except services.TransitionConflict as exc:
+        return conflict_page(request, CaseDetailView, case, str(exc))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("Your role may not do this."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(action)s: done. It is now “%(state)s”.")
+                         % {"action": step.label, "state": case.get_state_display()})
+    return redirect(case)
 
 
 @scoped(Case)
@@ -212,6 +263,26 @@ def document_upload(request, case):
     else:
         messages.success(request, _("%(name)s uploaded.") % {"name": document.original_name})
     return redirect(case)
+
+
+@scoped(Document)
+@require_POST
+def document_replace(request, document):
+    form = ReplaceDocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(document.case)
+    try:
+        new = corrections.replace_document(request.user, document, form.cleaned_data["replacement"])
+    except (PermissionDenied, ValidationError) as exc:
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(old)s replaced by %(new)s.") % {"old": document.original_name,
+                                                                      "new": new.original_name})
+    return redirect(document.case)
 
 
 @scoped(Document)

@@ -52,4 +52,8 @@ def navigation(request):
         if len(item["children"]) == 1:  # a group of one is a plain link, named after what it opens
             only = item["children"][0]
             item.update(url=only["url"], label=only["label"], icon=only["icon"], children=[])
-    return {"navigation": items}
+    from registry.notifications import unread
+
+    if not may_open(user, "registry:notifications"):  # organization users keep to their own pages
+        return {"navigation": items}
+    return {"navigation": items, "notifications_link": True, "unread_notifications": unread(user).count()}

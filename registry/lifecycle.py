@@ -16,7 +16,6 @@ from registry.models import (
     BrandDesignation,
     CreditFlag,
     EvaluationGrade,
-    Notification,
     Organization,
     RectificationNotice,
     Training,
@@ -311,15 +310,11 @@ def street_staff_by_street(region_codes) -> dict[str, list]:
     return staff
 
 
-def notify(user, key, message, url="") -> bool:
+def notify(user, key, message, url="", kind="reminder") -> bool:
     """One notification per user and key (a daily job may run twice); returns whether it is new."""
-    _notification, created = Notification.objects.get_or_create(user=user, key=key,
-                                                                defaults={"message": message[:300], "url": url})
-    if created and user.email:
-        from django.core.mail import send_mail
+    from registry.notifications import notify as send
 
-        send_mail(message[:78], f"{message}\n{url}", None, [user.email], fail_silently=True)
-    return created
+    return send(user, key, message, url, kind)
 
 
 def send_term_alerts(today=None, days=(90, 30)) -> int:

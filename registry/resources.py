@@ -4,6 +4,8 @@ Headers are Chinese, as the bureaus' spreadsheets are. Every row is validated fi
 file, in chunks so the page can show progress); nothing is imported unless every row is valid.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
@@ -122,6 +124,29 @@ class TermWidget(widgets.Widget):
         return value.name if value else ""
 
 
+class TermListWidget(TermWidget):
+    """Several code-list entries in one cell, separated by 、 , ; or a line break (e.g. "老年人、儿童")."""
+
+    # A separator inside brackets belongs to the term: "老年人（含独居、空巢、留守、失能）" is one entry.
+    SEPARATORS = re.compile(r"[、,，;；\n]+(?![^（(]*[)）])")
+
+    def clean(self, value, row=None, **kwargs):
+        parts = [part.strip() for part in self.SEPARATORS.split(str(value or "")) if part.strip()]
+        if not parts:
+            if self.required:
+                raise ValueError(_("this column is required"))
+            return []
+        terms = []
+        for part in parts:
+            term = super().clean(part, row, **kwargs)
+            if term not in terms:
+                terms.append(term)
+        return terms
+
+    def render(self, value, obj=None, **kwargs):
+        return "、".join(term.name for term in value or [])
+
+
 class RegionWidget(widgets.Widget):
     """A region by its code, among those the importing user may see."""
 
@@ -130,7 +155,9 @@ class RegionWidget(widgets.Widget):
         super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
-        code = str(value or "").strip().split(".")[0]  # Excel may hand a number back as "330106002001.0"
+        # Excel may hand a number back as "330106002001.0"; the template's drop-down offers "330106002001 宝石社区".
+        text = str(value or "").strip()
+        code = text.split()[0].split(".")[0] if text else ""
         if not code:
             if not self.required:
                 return None
@@ -276,6 +303,9 @@ class OrganizationResource(ScopedResource):
     tier = fields.Field(attribute="tier", column_name="管理层级", widget=ChoiceWidget(Tier, required=True))
     legal_form = fields.Field(attribute="legal_form", column_name="法人类型", widget=ChoiceWidget(LegalForm))
     category = fields.Field(attribute="category", column_name="类别", widget=TermWidget(Vocabulary.CATEGORY))
+    # Not a model field: the terms wait on the instance until the rows are inserted (bulk inserts skip M2M).
+    import_target_groups = fields.Field(attribute="import_target_groups", column_name="服务对象",
+                                        widget=TermListWidget(Vocabulary.TARGET_GROUP, required=False))
     region = fields.Field(attribute="region", column_name="社区（区划）代码",
                           widget=RegionWidget((RegionLevel.COUNTY, RegionLevel.STREET, RegionLevel.COMMUNITY)))
     founded_on = fields.Field(attribute="founded_on", column_name="成立日期", widget=widgets.DateWidget("%Y-%m-%d"))
@@ -306,8 +336,9 @@ class OrganizationResource(ScopedResource):
 
     class Meta:
         model = Organization
-        fields = ("name", "tier", "legal_form", "category", "region", "founded_on", "leader_name", "leader_id_number",
-                  "leader_phone", "leader_is_party_member", "member_count", "venue", "charter_kind", "hub_kind",
+        fields = ("name", "tier", "legal_form", "category", "import_target_groups", "region", "founded_on",
+                  "leader_name", "leader_id_number", "leader_phone", "leader_is_party_member", "member_count", "venue",
+                  "charter_kind", "hub_kind",
                   "uscc", "filing_number", "ledger_number", "supervising_unit", "legal_representative", "domicile",
                   "startup_funds", "grade")
         import_id_fields = ()
@@ -376,6 +407,27 @@ class OrganizationResource(ScopedResource):
     def import_row(self, row, instance_loader, **kwargs):
         self._row_number = kwargs.get("row_number", 0) + getattr(self, "row_offset", 0)
         return super().import_row(row, instance_loader, **kwargs)
+
+    def _save(self, instances, batch_size=None):
+        """Numbers for the groups that come without one (备案编号, 台账编号: NUMBERING, offered by filings), then
+        the rows, then their target groups."""
+        for assign in NUMBERING:
+            assign(instances)
+        super()._save(instances, batch_size)
+        through = Organization.target_groups.through
+        through.objects.bulk_create([through(organization_id=organization.pk, term_id=term.pk)
+                                     for organization in instances
+                                     for term in getattr(organization, "import_target_groups", None) or []],
+                                    batch_size=batch_size or 1000)
+
+    def dehydrate_import_target_groups(self, organization):
+        return "、".join(term.name for term in organization.target_groups.all()) if organization.pk else ""
+
+
+# Functions that give imported organizations their issued numbers before they are inserted. The numbers come from
+# filings' sequences, so filings registers its function here (filings/apps.py), as partybuilding registers its
+# trigger into registry.lifecycle.FLAG_TRIGGERS.
+NUMBERING = []
 
 
 class ActivityResource(ScopedResource):

@@ -30,3 +30,10 @@ def requeue_waiting():
             tracked.model.objects.filter(pk=pk).update(queued_at=timezone.now())
             queued += enqueue(tracked.task, pk)
     return queued
+
+
+@shared_task
+def mail_notification(notification_id):
+    from registry.notifications import mail
+
+    return mail(notification_id)

@@ -36,6 +36,7 @@ urlpatterns = [
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
     path("lookup/", views.public_lookup, name="public_lookup"),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
+    path("notifications/", views.notification_list, name="notifications"),
     path("organizations/<int:pk>/invite/", views.organization_invite, name="organization_invite"),
     path("org/", views.org_home, name="org_home"),
     path("org/invite/", views.org_invite_delegate, name="org_invite_delegate"),

@@ -169,6 +169,8 @@ UNSCOPED = {
     # A job belongs to the user who started it, not to a region: tests/lifecycle/test_jobs.py covers it.
     "registry:job_*": "owner-only",
     "api:job-*": "owner-only",
+    # A notification is its addressee's alone: tests/filings/test_corrections.py covers it (another user: 404).
+    "api:notification-*": "owner-only",
 }
 
 

@@ -7,6 +7,7 @@ from registry.models.lifecycle import (
     CreditFlag,
     EvaluationGrade,
     Notification,
+    NotificationKind,
     RectificationNotice,
     Training,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "Invitation",
     "Job",
     "Notification",
+    "NotificationKind",
     "Organization",
     "OrganizationMember",
     "PersonalDataView",

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registry.calendar import add_years
 from registry.changes import AnnouncesWrites
@@ -209,21 +210,46 @@ class RectificationNotice(models.Model):
         return f"{self.organization} {self.get_reason_display()}"
 
 
+class NotificationKind(models.TextChoices):
+    SUBMITTED = "submitted", pgettext_lazy("notification", "Submitted")
+    RETURNED = "returned", pgettext_lazy("notification", "Returned")
+    DECIDED = "decided", pgettext_lazy("notification", "Decided")
+    OVERDUE = "overdue", pgettext_lazy("notification", "Overdue")
+    REMINDER = "reminder", pgettext_lazy("notification", "Reminder")
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A notification is its addressee's alone."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+
 class Notification(models.Model):
-    """A message to one user (a reminder, an alert), shown on their home page until read."""
+    """A message to one user (a case submitted, returned or decided; an overdue case; a reminder), counted in the
+    header until read."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=12, choices=NotificationKind.choices,
+                            default=NotificationKind.REMINDER)
     message = models.CharField(_("message"), max_length=300)
     url = models.CharField(_("link"), max_length=200, blank=True)
     key = models.CharField(max_length=120, help_text="Deduplicates reminders: one per user and key.")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
+    objects = NotificationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_notification_per_key")]
+        indexes = [
+            # The header's unread count, on every page.
+            models.Index(fields=["user"], condition=models.Q(read_at__isnull=True), name="notification_unread_idx"),
+        ]
 
     def __str__(self):
         return self.message

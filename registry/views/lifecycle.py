@@ -1,9 +1,16 @@
 """Pages for what happens after approval: activities, trainings, grades, brands, credit flags, zombie clean-up,
 imports and tracked jobs."""
 
+import csv
+import secrets
+import zipfile
+
+import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
+from openpyxl.utils.exceptions import InvalidFileException
 
 from registry import lifecycle
 from registry import lifecycle_tables as tables
@@ -28,7 +36,8 @@ from registry.forms_lifecycle import (
     TrainingForm,
 )
 from registry.generic import ObjectListView, scoped
-from registry.jobs import start, template_workbook
+from registry.import_sheets import PREVIEW_ROWS, organization_template, preview
+from registry.jobs import read_dataset, start, template_workbook
 from registry.lifecycle import (
     BRAND_RECORDERS,
     GRADE_RECORDERS,
@@ -266,30 +275,75 @@ def zombie_decide(request, organization):
 
 # ------------------------------------------------------------------------------------------------ imports, jobs
 
+# What reading a file that passed the upload checks can still raise (a damaged workbook, a broken CSV).
+UNREADABLE = (ValueError, KeyError, IndexError, OSError, zipfile.BadZipFile, csv.Error, InvalidFileException,
+              tablib.UnsupportedFormat)
+PREVIEW_KEY = "import_preview"  # the session's note of the file waiting for confirmation
+
+
 @login_required
 @permits(may_import, _l("Your role may not import."))
 def import_page(request):
+    """Upload → preview (what would be created, which numbers assigned, which rows are wrong) → confirm, which
+    queues the tracked job; nothing is saved before the confirmation."""
+    if request.method == "POST" and "confirm" in request.POST:
+        return _confirm_import(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             form.add_error("file", _("Upload the XLSX template (or a CSV with the same columns)."))
         else:
-            with transaction.atomic():
-                job = Job(kind=form.cleaned_data["kind"], created_by=request.user, input_name=upload.name[:200])
-                job.input_file.save(upload.name, upload, save=False)
-                job.save()
-                start(job)
-            return redirect("registry:job_detail", pk=job.pk)
+            kind = form.cleaned_data["kind"]
+            token = secrets.token_hex(16)
+            staged = Job(kind=kind, created_by=request.user, input_name=upload.name[:200])
+            staged.input_file.name = default_storage.save(f"imports/preview/{token}", upload)
+            try:
+                dataset = read_dataset(staged)
+            except UNREADABLE:
+                default_storage.delete(staged.input_file.name)
+                form.add_error("file", _("The file cannot be read; upload the XLSX template or a UTF-8 CSV."))
+            else:
+                _forget_preview(request)
+                request.session[PREVIEW_KEY] = {"token": token, "path": staged.input_file.name, "kind": kind,
+                                                "name": staged.input_name}
+                return render(request, "registry/import_preview.html", {
+                    "preview": preview(kind, dataset, request.user), "token": token, "name": staged.input_name,
+                    "kind_label": JobKind(kind).label, "shown": PREVIEW_ROWS})
     recent = Job.objects.visible_to(request.user).exclude(kind=JobKind.EXPORT)[:10]
     return render(request, "registry/import.html", {"form": form, "recent": recent, "kinds": JobKind})
+
+
+def _forget_preview(request):
+    staged = request.session.pop(PREVIEW_KEY, None)
+    if staged:
+        default_storage.delete(staged["path"])
+    return staged
+
+
+def _confirm_import(request):
+    staged = request.session.get(PREVIEW_KEY)
+    if not staged or staged["token"] != request.POST.get("token") or not default_storage.exists(staged["path"]):
+        messages.warning(request, _("That preview is no longer waiting (it was confirmed or replaced); "
+                                    "upload the file again."))
+        return redirect("registry:import")
+    with transaction.atomic():
+        job = Job(kind=staged["kind"], created_by=request.user, input_name=staged["name"])
+        with default_storage.open(staged["path"], "rb") as content:
+            job.input_file.save(staged["name"], File(content), save=False)
+        job.save()
+        start(job)
+    _forget_preview(request)
+    return redirect("registry:job_detail", pk=job.pk)
 
 
 @login_required
 def import_template(request, kind):
     if kind not in (JobKind.IMPORT_ORGANIZATIONS, JobKind.IMPORT_ACTIVITIES, JobKind.IMPORT_TRAININGS):
         raise Http404
-    response = HttpResponse(template_workbook(kind),
+    content = organization_template(request.user) if kind == JobKind.IMPORT_ORGANIZATIONS else \
+        template_workbook(kind)
+    response = HttpResponse(content,
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
     return response

@@ -22,6 +22,10 @@ document.addEventListener("change", function (event) {
         typed[field.name] = field.value;
       }
     });
+    // Ticked boxes too (the documents a reviewer returns), kept under "[]name" as the list of their values.
+    form.querySelectorAll("input[type=checkbox][name]:checked").forEach(function (box) {
+      (typed["[]" + box.name] = typed["[]" + box.name] || []).push(box.value);
+    });
     try {
       window.sessionStorage.setItem(prefix + form.id, JSON.stringify(typed));
     } catch (error) { /* storage refused (private mode): nothing to keep */ }
@@ -40,6 +44,14 @@ document.addEventListener("change", function (event) {
       }
       var typed = JSON.parse(saved);
       Object.keys(typed).forEach(function (name) {
+        if (name.indexOf("[]") === 0) {
+          form.querySelectorAll("input[type=checkbox][name]").forEach(function (box) {
+            if (box.name === name.slice(2) && typed[name].indexOf(box.value) !== -1) {
+              box.checked = true;
+            }
+          });
+          return;
+        }
         var field = form.elements[name];
         if (field && !field.value) {
           field.value = typed[name];

@@ -52,10 +52,13 @@ def test_year_opens_one_annual_report_per_owing_organization(orgs):
     assert due["登记甲"] == date(2026, 3, 31) and due["备案乙"] == date(2026, 3, 31)
 
 
-def test_clock_past_the_deadline(orgs, cast, world):
+def test_clock_past_the_deadline(orgs, cast, world, settings, django_capture_on_commit_callbacks):
     open_annual_reports(2025)
-    # 30 days before the filed organizations' deadline, street A's staff get one reminder (and an email).
-    assert send_annual_report_reminders(date(2026, 3, 1)) >= 1
+    # 30 days before the filed organizations' deadline, street A's staff get one reminder (and, with an SMTP
+    # server configured, an email once the job's transaction commits).
+    settings.EMAIL_NOTIFICATIONS = True
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_annual_report_reminders(date(2026, 3, 1)) >= 1
     notes = Notification.objects.filter(user=cast.street_a)
     assert notes.count() == 1 and "2026-03-31" in notes.get().message
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["street_a@example.gov.cn"]
