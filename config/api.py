@@ -7,7 +7,6 @@ from importlib import import_module
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from filings.api import CaseViewSet, CertificateViewSet, DocumentViewSet, OrganizationCaseListView
@@ -24,6 +23,7 @@ from registry.api.lifecycle import (
     TrainingViewSet,
     ZombieViewSet,
 )
+from registry.api.tokens import ApiTokenViewSet, ObtainTokenView
 from registry.api.views import CurrentUserView, OrganizationViewSet, RegionViewSet
 
 router = DefaultRouter()
@@ -41,6 +41,7 @@ router.register("rectification-notices", NoticeViewSet, basename="rectification-
 router.register("zombies", ZombieViewSet, basename="zombie")
 router.register("jobs", JobViewSet, basename="job")
 router.register("audit", AuditViewSet, basename="audit")
+router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
 
 extra_urls = []
 for app in ("grants", "partybuilding", "reporting"):
@@ -59,7 +60,7 @@ urlpatterns = [
     # The split view serves its start-up script as a file: the docs work under the strict script policy.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="token"),
     path("me/", CurrentUserView.as_view(), name="current-user"),
     path("lookup/", PublicLookupView.as_view(), name="lookup"),
     path("org/", MyOrganizationView.as_view(), name="my-organization"),

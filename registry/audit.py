@@ -7,9 +7,11 @@ daily jobs' status changes) are recorded as one event each, not per row.
 
 import contextvars
 import logging
-from functools import cache
+from functools import cache, lru_cache
+from ipaddress import ip_address, ip_network
 from urllib.parse import unquote
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
 
@@ -26,9 +28,35 @@ LOGIN_FIELDS = {"last_login"}
 MASKED_FIELDS = {"leader_id_number": "masked_id", "leader_phone": "masked_phone", "password": None}
 
 
+@lru_cache(maxsize=8)
+def _trusted_networks(proxies: tuple[str, ...]):
+    return tuple(ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _is_trusted(address, networks) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
 def client_ip(request):
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")) or None
+    """The client's address: the connecting address, unless that is a trusted proxy (``TRUSTED_PROXIES``); then
+    the nearest address in ``X-Forwarded-For`` that is not one of the trusted proxies (read from the right, as
+    each proxy appends what it saw, and anything to the left is the client's own claim). Also axes' address."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    networks = _trusted_networks(tuple(settings.TRUSTED_PROXIES))
+    if remote is None or not networks or not _is_trusted(remote, networks):
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, networks):
+            try:
+                return str(ip_address(hop))
+            except ValueError:
+                return remote  # a proxy passed on garbage: the proxy is all we know
+    return hops[0] if hops else remote
 
 
 class AuditMiddleware:

@@ -12,10 +12,12 @@ from registry.models.lifecycle import (
 )
 from registry.models.organizations import Organization, Term, clean_uscc
 from registry.models.regions import Region, code_prefixes, committee_type_of, nearest_for_code, township_kind_of
+from registry.models.tokens import ApiToken
 from registry.models.users import User
 
 __all__ = [
     "Activity",
+    "ApiToken",
     "AuditAction",
     "AuditEvent",
     "BrandDesignation",
