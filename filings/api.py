@@ -24,6 +24,7 @@ from filings.workflows import WORKFLOWS
 from registry import params
 from registry.accounts import membership_of
 from registry.api.base import ScopedViewSetMixin
+from registry.api.fields import VisibleModelSerializer
 from registry.forms import form_data_from, payload_from
 from registry.middleware import OrganizationOnly
 from registry.models import Organization
@@ -46,7 +47,7 @@ def django_errors(exc):
     return exc
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(VisibleModelSerializer):
     payload = serializers.SerializerMethodField()
     is_overdue = serializers.BooleanField(read_only=True)
     filing_overdue = serializers.BooleanField(read_only=True, help_text="The organization missed its own limit.")
@@ -100,7 +101,7 @@ class ActionSerializer(serializers.Serializer):
     needs_reason = serializers.BooleanField()
 
 
-def validated_payload(kind, payload, user, organization=None):
+def validated_payload(kind, payload, user, organization=None, case=None):
     tier = WORKFLOWS[kind].tier or (organization.tier if organization else "")
     if kind in KIND_FORMS:
         form = KIND_FORMS[kind](data=payload, organization=organization)
@@ -109,7 +110,11 @@ def validated_payload(kind, payload, user, organization=None):
         return form.payload()
     # The form sets the case's tier on its instance: give it a copy, never the organization itself.
     instance = Organization.objects.get(pk=organization.pk) if organization else Organization()
-    form = CaseForm(data=form_data_from(payload), tier=tier, kind=kind, user=user, instance=instance)
+    # The API shows the ID number masked: sent back as shown, the stored one (the draft's, else the
+    # organization's) is kept.
+    stored = case.payload.get("leader_id_number") if case is not None else None
+    form = CaseForm(data=form_data_from(payload), tier=tier, kind=kind, user=user, instance=instance,
+                    stored_id_number=stored)
     if not form.is_valid():
         raise ValidationError({"payload": form.errors})
     return payload_from(form)
@@ -148,7 +153,8 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         case = self.get_object()
         data = CasePayloadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        payload = validated_payload(case.kind, data.validated_data["payload"], request.user, case.organization)
+        payload = validated_payload(case.kind, data.validated_data["payload"], request.user, case.organization,
+                                    case)
         try:
             case = services.update_payload(request.user, case, payload)
         except (DjangoValidationError, DjangoPermissionDenied) as exc:
@@ -180,7 +186,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return Response([{"action": s.action, "label": str(s.label), "needs_reason": s.needs_reason} for s in steps])
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(VisibleModelSerializer):
     class Meta:
         model = Document
         fields = ["id", "case", "kind", "original_name", "content_type", "size", "sha256", "uploaded_by",
@@ -223,7 +229,7 @@ class DocumentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
                             content_type=document.content_type)
 
 
-class CertificateSerializer(serializers.ModelSerializer):
+class CertificateSerializer(VisibleModelSerializer):
     class Meta:
         model = Certificate
         fields = ["id", "number", "kind", "case", "organization", "issued_on", "issuing_office", "verification_code"]

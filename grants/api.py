@@ -32,6 +32,7 @@ from grants.models import (
 )
 from grants.pdf import notice_response
 from registry.api.base import ScopedViewSetMixin
+from registry.api.fields import VisibleModelSerializer, VisibleRelatedField
 from registry.choices import Grade, Role
 from registry.models import Organization, User
 
@@ -58,7 +59,7 @@ class _Call:
 
 # ------------------------------------------------------------------------------------------------ serializers
 
-class TrackSerializer(serializers.ModelSerializer):
+class TrackSerializer(VisibleModelSerializer):
     class Meta:
         model = Track
         fields = ["id", "name", "budget"]
@@ -69,7 +70,7 @@ def _grade(value):
         raise ValidationError(f"one of {', '.join(Grade.values)} or empty")
 
 
-class RoundSerializer(serializers.ModelSerializer):
+class RoundSerializer(VisibleModelSerializer):
     tracks = TrackSerializer(many=True, read_only=True)
     # A plain string: the same choices as Organization.grade, which already names the enum in the schema.
     min_grade = serializers.CharField(required=False, allow_blank=True, validators=[_grade],
@@ -113,7 +114,7 @@ class TrackInputSerializer(serializers.Serializer):
 
 
 class BudgetInputSerializer(serializers.Serializer):
-    fund = serializers.PrimaryKeyRelatedField(queryset=Fund.objects.all())
+    fund = VisibleRelatedField(queryset=Fund.objects.all())
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
 
 
@@ -188,7 +189,7 @@ class DecideSerializer(serializers.Serializer):
                                    help_text="Required when the chosen result misses a constraint (the ring-fence).")
 
 
-class AllocationRunSerializer(serializers.ModelSerializer):
+class AllocationRunSerializer(VisibleModelSerializer):
     class Meta:
         model = AllocationRun
         fields = ["id", "round", "created_by", "created_at", "results"]
@@ -212,13 +213,13 @@ class SummarySerializer(serializers.Serializer):
     county_share = ShareSerializer(allow_null=True)
 
 
-class BudgetLineSerializer(serializers.ModelSerializer):
+class BudgetLineSerializer(VisibleModelSerializer):
     class Meta:
         model = BudgetLine
         fields = ["item", "amount"]
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(VisibleModelSerializer):
     budget_lines = BudgetLineSerializer(many=True)
 
     class Meta:
@@ -239,7 +240,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return data
 
 
-class ApplicationUpdateSerializer(serializers.ModelSerializer):
+class ApplicationUpdateSerializer(VisibleModelSerializer):
     budget_lines = BudgetLineSerializer(many=True)
 
     class Meta:
@@ -261,7 +262,7 @@ class ReportInputSerializer(serializers.Serializer):
                                      help_text="Budget line id → amount spent so far (yuan).")
 
 
-class ProjectReportSerializer(serializers.ModelSerializer):
+class ProjectReportSerializer(VisibleModelSerializer):
     kind = serializers.CharField(read_only=True, help_text="interim or final")
 
     class Meta:
@@ -296,7 +297,7 @@ class ReviewsQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["", "to_score", "scored"], required=False, default="")
 
 
-class OtherApplicantSerializer(serializers.ModelSerializer):
+class OtherApplicantSerializer(VisibleModelSerializer):
     class Meta:
         model = OtherApplicant
         fields = ["id", "name", "uscc", "region", "nature", "recorded_at"]
@@ -315,7 +316,7 @@ class ScoreInputSerializer(serializers.Serializer):
     submit = serializers.BooleanField(default=False, help_text="Submitting locks the sheet for good.")
 
 
-class ScoreSheetSerializer(serializers.ModelSerializer):
+class ScoreSheetSerializer(VisibleModelSerializer):
     scores = serializers.SerializerMethodField()
 
     class Meta:
@@ -326,13 +327,13 @@ class ScoreSheetSerializer(serializers.ModelSerializer):
         return {str(s.criterion_id): str(s.score) for s in sheet.scores.all()}
 
 
-class TrancheSerializer(serializers.ModelSerializer):
+class TrancheSerializer(VisibleModelSerializer):
     class Meta:
         model = Tranche
         fields = ["id", "application", "sequence", "percent", "amount", "milestone", "state", "decided_at", "note"]
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(VisibleModelSerializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
 
     class Meta:
@@ -341,20 +342,20 @@ class PaymentSerializer(serializers.ModelSerializer):
         read_only_fields = ["tranche", "recorded_at"]
 
 
-class FundSerializer(serializers.ModelSerializer):
+class FundSerializer(VisibleModelSerializer):
     class Meta:
         model = Fund
         fields = ["id", "jurisdiction", "year", "source", "amount", "note"]
 
 
-class SubsidySerializer(serializers.ModelSerializer):
+class SubsidySerializer(VisibleModelSerializer):
     class Meta:
         model = Subsidy
         fields = ["id", "organization", "kind", "amount", "granted_on", "source", "note", "recorded_at"]
         read_only_fields = ["recorded_at"]
 
 
-class ExpertLinkSerializer(serializers.ModelSerializer):
+class ExpertLinkSerializer(VisibleModelSerializer):
     class Meta:
         model = ExpertLink
         fields = ["id", "expert", "organization", "nature", "declared_at"]

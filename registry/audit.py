@@ -98,8 +98,10 @@ def _region_code(obj):
 
 
 def _mask(field, value):
-    from registry.personal import mask_id, mask_phone
+    from registry.personal import mask_id, mask_ids_in, mask_phone
 
+    if isinstance(value, dict | list):  # a case's payload: the organization's fields, ID number among them
+        return mask_ids_in(value)
     if field == "leader_id_number":
         return mask_id(str(value or ""))
     if field == "leader_phone":
@@ -118,7 +120,12 @@ def _jsonable(value):
 def record(action, obj=None, *, user=None, changes=None, detail="", object_repr=None, region_code=None):
     """Write one audit event. Never raises into the caller's work: a failure to audit is logged loudly."""
     from registry.models import AuditEvent
+    from registry.personal import mask_ids_in
 
+    # Personal data never enters the trail in full, whatever the caller passed (the page, its CSV export and the
+    # API show what is stored).
+    changes, detail = mask_ids_in(changes or {}), mask_ids_in(detail)
+    object_repr = mask_ids_in(object_repr) if object_repr is not None else None
     request = _request.get()
     if user is None and request is not None and getattr(request, "user", None) is not None \
             and request.user.is_authenticated:
@@ -134,8 +141,8 @@ def record(action, obj=None, *, user=None, changes=None, detail="", object_repr=
                 ip_address=client_ip(request) if request is not None else None, action=action,
                 object_type=f"{obj._meta.app_label}.{obj._meta.model_name}" if obj is not None else "",
                 object_id=str(obj.pk) if obj is not None else "",
-                object_repr=printable(object_repr if object_repr is not None else str(obj) if obj is not None
-                                      else "")[:200],
+                object_repr=printable(object_repr if object_repr is not None else mask_ids_in(str(obj))
+                                      if obj is not None else "")[:200],
                 region_code=region_code[:12], changes=changes or {}, detail=printable(detail)[:300])
     except Exception:  # the audited work must not fail because auditing did; the log shows it
         logger.exception("audit record failed: %s %s", action, obj)

@@ -156,6 +156,8 @@ UNSCOPED = {
     # A job belongs to the user who started it, not to a region: tests/lifecycle/test_jobs.py covers it.
     "registry:job_*": "owner-only",
     "api:job-*": "owner-only",
+    # A token belongs to its user (an administrator sees all): tests/hardening/test_api_tokens.py covers it.
+    "api:api-token-*": "owner-only",
 }
 
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from registry import tokens
+from registry.api.fields import VisibleModelSerializer
 from registry.models import ApiToken
 
 
@@ -67,7 +68,7 @@ class ObtainTokenView(APIView):
                         status=201)
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(VisibleModelSerializer):
     user = serializers.CharField(source="user.username", read_only=True)
     usable = serializers.BooleanField(source="is_usable", read_only=True)
 

@@ -1,0 +1,22 @@
+"""Related fields of writeable serializers choose only among objects the caller may see: an id outside the
+caller's jurisdiction reads as "does not exist" (400), like a page's dropdown that never lists it."""
+
+from rest_framework import serializers
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object by id, narrowed through the access rule (``visible_to``) of its model when it has one
+    (regions, organizations, cases, applications...); models without one (vocabulary terms, users) as given."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if not hasattr(queryset, "visible_to"):
+            return queryset
+        request = self.context.get("request")
+        return queryset.visible_to(request.user if request is not None else None)
+
+
+class VisibleModelSerializer(serializers.ModelSerializer):
+    """Base of every writeable model serializer: its generated related fields are ``VisibleRelatedField``."""
+
+    serializer_related_field = VisibleRelatedField
