@@ -52,13 +52,12 @@ class RecordViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListMode
     service = None
 
     def perform_create(self, serializer):
+        # The serializer's related fields offer only visible objects (VisibleRelatedField); the service checks
+        # role and scope again, for the page and the API alike.
         data = dict(serializer.validated_data)
-        organization = data.get("organization")
         user = self.request.user
         if not lifecycle.has_role(user, self.roles):
             raise PermissionDenied(_("Your role may not record this."))
-        if organization is not None and not Organization.objects.visible_to(user).filter(pk=organization.pk).exists():
-            raise ValidationError({"organization": _("No such organization in your jurisdiction.")})
         try:
             serializer.instance = type(self).service(user, data)
         except (DjangoPermissionDenied, DjangoValidationError) as exc:

@@ -18,7 +18,7 @@ def _effects(organization):
     events = AuditEvent.objects.filter(object_id__in=[str(grade.pk), str(organization.pk)])
     return {
         "grade": (grade.grade, str(grade.awarded_on), grade.recorded_by.username),
-        "history": (history.grade, history.history_user.username, history.history_change_reason),
+        "history": (history.grade, history.history_user.username, history.history_change_reason == str(grade)),
         "events": sorted((e.action, e.object_type, e.actor_name) for e in events),
         "organization_change": next(e.changes.get("grade") for e in events if e.object_type == "registry.organization"),
     }
@@ -27,8 +27,8 @@ def _effects(organization):
 @pytest.fixture
 def two_organizations(world):
     return [OrganizationFactory(name=name, region=world.community_a1, tier="registered", legal_form="social_service",
-                                uscc=make_uscc(legal_form_digit="2"), filing_number=None)
-            for name in ("评估甲", "评估乙")]
+                                uscc=make_uscc(legal_form_digit="2", serial=serial), filing_number=None)
+            for name, serial in (("评估甲", "MJ0000011"), ("评估乙", "MJ0000012"))]
 
 
 def test_a_grade_recorded_through_the_api_leaves_what_the_page_leaves(two_organizations, cast, client_for):
