@@ -5,7 +5,6 @@ from datetime import date
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -39,7 +38,6 @@ def django_errors(exc):
     return exc
 
 
-@extend_schema_field(OpenApiTypes.INT)
 # Several apps have a field named "kind"; named components keep the generated enum names from colliding.
 @extend_schema_field({"type": "string", "enum": AssignmentKind.values}, component_name="AssignmentKind")
 class AssignmentKindField(serializers.ChoiceField):

@@ -16,7 +16,7 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         return queryset.visible_to(request.user if request is not None else None)
 
 
+# Base of every writeable model serializer: its generated related fields are ``VisibleRelatedField``. (A comment,
+# not a docstring: the schema would show a docstring as the description of every serializer without its own.)
 class VisibleModelSerializer(serializers.ModelSerializer):
-    """Base of every writeable model serializer: its generated related fields are ``VisibleRelatedField``."""
-
     serializer_related_field = VisibleRelatedField
