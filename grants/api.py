@@ -356,6 +356,10 @@ class SubsidySerializer(VisibleModelSerializer):
 
 
 class ExpertLinkSerializer(VisibleModelSerializer):
+    # The one related field not narrowed to what the caller sees: an expert declares links to any organization
+    # (that is what keeps them off its applications), and sees no organization otherwise.
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+
     class Meta:
         model = ExpertLink
         fields = ["id", "expert", "organization", "nature", "declared_at"]

@@ -13,7 +13,14 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         if not hasattr(queryset, "visible_to"):
             return queryset
         request = self.context.get("request")
-        return queryset.visible_to(request.user if request is not None else None)
+        if request is None:
+            # A view that builds its serializer without context (``Serializer(data=request.data)``): the request
+            # being served, as the audit trail knows it (DRF sets the token's user on it too). None outside one.
+            from registry.audit import _request
+
+            request = _request.get()
+        user = getattr(request, "user", None)
+        return queryset.visible_to(user)
 
 
 # Base of every writeable model serializer: its generated related fields are ``VisibleRelatedField``. (A comment,

@@ -137,7 +137,7 @@ def _organization_user(organization):
 # Its own side, and the account pages every user has (password, second factor).
 OWN_SIDE = {"registry:org_home", "registry:org_invite_delegate", "filings:org_certificate_pdf", "home",
             "api:my-organization", "api:org-delegate-invite", "api:org-cases", "api:current-user",
-            "two_factor", "password_change", "password_change_done"}
+            "two_factor", "password_change", "password_change_done", "api_tokens"}
 
 
 @pytest.mark.parametrize("route", [r for r in ALL_ROUTES if r.name not in PUBLIC | OWN_SIDE], ids=lambda r: r.name)
