@@ -76,6 +76,7 @@ beat: venv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py spectacular --lang en --validate --fail-on-warn \

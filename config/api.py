@@ -9,8 +9,14 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from filings.api import CaseViewSet, CertificateViewSet, DocumentViewSet, OrganizationCaseListView
-from registry.api.accounts import AcceptInvitationView, DelegateInvitationView, MyOrganizationView
+from filings.api import CaseViewSet, CertificateViewSet, DocumentViewSet, OrganizationCaseViewSet
+from registry.api.accounts import (
+    AcceptInvitationView,
+    AccountRequestCreateView,
+    AccountRequestViewSet,
+    DelegateInvitationView,
+    MyOrganizationView,
+)
 from registry.api.lifecycle import (
     ActivityViewSet,
     AuditViewSet,
@@ -30,6 +36,7 @@ router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("cases", CaseViewSet, basename="case")
+router.register("org/cases", OrganizationCaseViewSet, basename="org-case")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("activities", ActivityViewSet, basename="activity")
@@ -42,6 +49,7 @@ router.register("zombies", ZombieViewSet, basename="zombie")
 router.register("jobs", JobViewSet, basename="job")
 router.register("audit", AuditViewSet, basename="audit")
 router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
+router.register("account-requests", AccountRequestViewSet, basename="account-request")
 
 extra_urls = []
 for app in ("grants", "partybuilding", "reporting"):
@@ -66,7 +74,7 @@ urlpatterns = [
     path("org/", MyOrganizationView.as_view(), name="my-organization"),
     path("org/delegates/", DelegateInvitationView.as_view(), name="org-delegate-invite"),
     path("org/invitations/accept/", AcceptInvitationView.as_view(), name="org-invitation-accept"),
-    path("org/cases/", OrganizationCaseListView.as_view(), name="org-cases"),
+    path("org/account-requests/", AccountRequestCreateView.as_view(), name="org-account-request"),
     *extra_urls,
     *router.urls,
 ]

@@ -200,6 +200,36 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 ANONYMOUS_USER_NAME = None  # django-guardian: no anonymous user row; anonymous visitors get nothing
 
+# Sign-in through an external OpenID Connect provider (the province's unified government identity, 统一身份认证),
+# authorization-code flow (mozilla-django-oidc, registry/oidc.py). Off unless OIDC_CLIENT_ID is set; then every
+# endpoint below is required. The provider only proves who someone is: the account (role, regions) must already
+# exist in the portal under the user name the OIDC_USERNAME_CLAIM claim carries; none is created on the fly, and
+# roles that need the second factor still give it here.
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", None, "client id registered at the OpenID Connect provider; unset = off")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", None, "client secret at the OpenID Connect provider")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_AUTHORIZATION_URL", None, "the provider's authorization endpoint")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_TOKEN_URL", None, "the provider's token endpoint")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_USERINFO_URL", None, "the provider's userinfo endpoint")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_JWKS_URL", None, "the provider's JWKS (signing keys) endpoint")
+OIDC_USERNAME_CLAIM = env_str("OIDC_USERNAME_CLAIM", "preferred_username",
+                              "the claim that carries the portal user name")
+OIDC_LOGIN_LABEL = env_str("OIDC_LOGIN_LABEL", "统一身份认证登录", "text of the provider's button on the login page")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+if OIDC_ENABLED:
+    _missing = [name for name, value in (
+        ("OIDC_CLIENT_SECRET", OIDC_RP_CLIENT_SECRET), ("OIDC_AUTHORIZATION_URL", OIDC_OP_AUTHORIZATION_ENDPOINT),
+        ("OIDC_TOKEN_URL", OIDC_OP_TOKEN_ENDPOINT), ("OIDC_USERINFO_URL", OIDC_OP_USER_ENDPOINT),
+        ("OIDC_JWKS_URL", OIDC_OP_JWKS_ENDPOINT)) if not value]
+    if _missing:
+        raise ImproperlyConfigured(f"OIDC_CLIENT_ID is set, so {', '.join(_missing)} must be set too")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid profile"
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+OIDC_CREATE_USER = False
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = 10  # seconds for each call to the provider; a provider that hangs must not hang a web process
+AUTHENTICATION_BACKENDS.insert(2, "registry.oidc.ProvinceIdentityBackend")
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -297,6 +327,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Services raise Django's PermissionDenied / ValidationError and the workflow kit's TransitionConflict: one
+    # translation into 403 / 400 / 409 for every viewset (registry/api/errors.py).
+    "EXCEPTION_HANDLER": "registry.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shequ API",

@@ -4,12 +4,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from registry import two_factor
+from registry import oidc, two_factor
 from registry import views as registry_views
 
 urlpatterns = [
     path("", registry_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", oidc.LoginPage.as_view(), name="login"),
+    path("accounts/oidc/login/", oidc.ProviderLogin.as_view(), name="oidc_login"),
+    path("accounts/oidc/callback/", oidc.ProviderCallback.as_view(), name="oidc_callback"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", two_factor.two_factor, name="two_factor"),
     path("accounts/tokens/", registry_views.api_tokens, name="api_tokens"),

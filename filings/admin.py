@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from filings.models import Case, CaseEvent, Certificate, RegistrationPolicy
-from registry.admin import NoDeleteAdmin
+from registry.admin import NoDeleteAdmin, WorkflowEventInline
 
 
 @admin.register(RegistrationPolicy)
@@ -12,19 +12,13 @@ class RegistrationPolicyAdmin(admin.ModelAdmin):
                     "min_mixed_members", "min_activity_funds", "min_hub_startup_funds", "filing_min_members")
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(WorkflowEventInline):
     model = CaseEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ("action", "from_state", "to_state", "actor", "at", "comment")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Case)
 class CaseAdmin(NoDeleteAdmin):
-    """Read-only here: cases move only through their workflow (filings.services.transition)."""
+    """Read-only here: cases move only through their workflow (the kit's transition(), registry/workflow.py)."""
 
     list_display = ("number", "kind", "title", "state", "region", "due_on", "created_at")
     list_filter = ("kind", "state")

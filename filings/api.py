@@ -1,15 +1,13 @@
 """Cases, documents and certificates over the API: the same services and access rule as the pages."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -25,26 +23,11 @@ from registry import params
 from registry.accounts import membership_of
 from registry.api.base import ScopedViewSetMixin
 from registry.api.fields import VisibleModelSerializer
+from registry.api.workflow import transition_action
 from registry.forms import form_data_from, payload_from
 from registry.middleware import OrganizationOnly
-from registry.models import Organization
+from registry.models import Organization, Region
 from registry.personal import mask_id, mask_phone
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
-def django_errors(exc):
-    """Django's exceptions from a service, as DRF's (same messages, in the user's language)."""
-    if isinstance(exc, services.TransitionConflict):
-        return Conflict(str(exc))
-    if isinstance(exc, DjangoPermissionDenied):
-        return PermissionDenied(str(exc) or None)
-    if isinstance(exc, DjangoValidationError):
-        return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-    return exc
 
 
 class CaseSerializer(VisibleModelSerializer):
@@ -101,7 +84,9 @@ class ActionSerializer(serializers.Serializer):
     needs_reason = serializers.BooleanField()
 
 
-def validated_payload(kind, payload, user, organization=None, case=None):
+def validated_payload(kind, payload, user, organization=None, own_region=False, case=None):
+    """The payload through the case's form. ``own_region``: the organization applies for itself, so its region is
+    its own whatever was sent (it holds no region of its own to choose from)."""
     tier = WORKFLOWS[kind].tier or (organization.tier if organization else "")
     if kind in KIND_FORMS:
         form = KIND_FORMS[kind](data=payload, organization=organization)
@@ -115,6 +100,10 @@ def validated_payload(kind, payload, user, organization=None, case=None):
     stored = case.payload.get("leader_id_number") if case is not None else None
     form = CaseForm(data=form_data_from(payload), tier=tier, kind=kind, user=user, instance=instance,
                     stored_id_number=stored)
+    if own_region and "region" in form.fields:
+        form.fields["region"].queryset = Region.objects.filter(code=organization.region_id)
+        form.fields["region"].disabled = True
+        form.fields["region"].initial = organization.region_id
     if not form.is_valid():
         raise ValidationError({"payload": form.errors})
     return payload_from(form)
@@ -127,6 +116,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     serializer_class = CaseSerializer
     filterset_class = CaseFilterSet
     ordering_fields = ["created_at", "due_on", "number"]
+    own_region = False  # the organization's own API fixes the region to its own
 
     @extend_schema(request=CaseWriteSerializer, responses={201: CaseSerializer})
     def create(self, request):
@@ -142,10 +132,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         if not services.may_create(request.user, kind):
             raise PermissionDenied(_("Your role may not open this kind of case."))
         payload = validated_payload(kind, data.validated_data["payload"], request.user, organization)
-        try:
-            case = services.create_case(request.user, kind, payload, organization=organization)
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise django_errors(exc) from None
+        case = services.create_case(request.user, kind, payload, organization=organization)
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CasePayloadSerializer, responses=CaseSerializer)
@@ -154,28 +141,14 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         data = CasePayloadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         payload = validated_payload(case.kind, data.validated_data["payload"], request.user, case.organization,
-                                    case)
-        try:
-            case = services.update_payload(request.user, case, payload)
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise django_errors(exc) from None
+                                    own_region=self.own_region, case=case)
+        case = services.update_payload(request.user, case, payload)
         return Response(CaseSerializer(case).data)
 
-    @extend_schema(request=TransitionSerializer, responses={200: CaseSerializer, 409: OpenApiTypes.OBJECT})
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """Take an action (submit, return, approve, ...). 409 when someone acted first."""
-        case = self.get_object()
-        data = TransitionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        try:
-            case = services.transition(case, values["action"], request.user, comment=values["comment"],
-                                       data={"uscc": values["uscc"], "result": values["result"]},
-                                       expected_version=values.get("version"))
-        except (services.TransitionConflict, DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise django_errors(exc) from None
-        return Response(CaseSerializer(case).data)
+    transition = transition_action(
+        TransitionSerializer, CaseSerializer, doc="Take an action (submit, return, approve, ...). 409 when someone "
+                                                  "acted first.",
+        step_data=lambda values: {"uscc": values["uscc"], "result": values["result"]})
 
     @extend_schema(responses=ActionSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -200,6 +173,11 @@ class DocumentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
+class OrganizationDocumentSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    file = serializers.FileField()
+
+
 class DocumentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = Document.objects.all()
     serializer_class = DocumentSerializer
@@ -213,12 +191,9 @@ class DocumentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         case = Case.objects.visible_to(request.user).filter(pk=data.validated_data["case"]).first()
         if case is None:
             raise ValidationError({"case": _("No such case in your jurisdiction.")})
-        try:
-            with transaction.atomic():
-                document = services.add_document(request.user, case, data.validated_data["file"],
-                                                 data.validated_data["kind"])
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise django_errors(exc) from None
+        with transaction.atomic():
+            document = services.add_document(request.user, case, data.validated_data["file"],
+                                             data.validated_data["kind"])
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
@@ -247,14 +222,59 @@ class CertificateViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return certificate_response(self.get_object())
 
 
-class OrganizationCaseListView(generics.ListAPIView):
-    """The signed-in organization's own cases (organization users only), with state and reasons for return."""
+class OrganizationCaseWriteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CaseKind.choices)
+    payload = serializers.DictField(help_text="The organization's fields as on the case form (ids for choices); "
+                                              "its region is always its own.")
 
-    serializer_class = CaseSerializer
+
+class OrganizationCaseViewSet(CaseViewSet):
+    """The signed-in organization's own cases (organization users only): apply online (a draft for its own record),
+    edit, upload documents, submit or withdraw — the same services and workflow kit as the staff's and its pages
+    (filings/portal.py). The deciding steps are the authority's; the API answers 400 for them."""
+
     permission_classes = [IsAuthenticated, OrganizationOnly]
-    queryset = Case.objects.none()  # the schema's model; get_queryset narrows to the organization's own cases
+    filterset_class = None
+    own_region = True
 
     def get_queryset(self):
         member = membership_of(self.request.user)
-        return Case.objects.visible_to(self.request.user).filter(organization_id=member.organization_id) \
+        return self.queryset.filter(organization_id=member.organization_id if member else None) \
             .order_by("-created_at")
+
+    def _organization(self):
+        member = membership_of(self.request.user)
+        if member is None:
+            raise PermissionDenied
+        return member.organization
+
+    @extend_schema(request=OrganizationCaseWriteSerializer, responses={201: CaseSerializer})
+    def create(self, request):
+        from filings.portal import online_kinds
+
+        data = OrganizationCaseWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        organization = self._organization()
+        kind = data.validated_data["kind"]
+        if kind not in online_kinds(organization):
+            raise ValidationError({"kind": _("Your organization cannot apply for this online.")})
+        payload = validated_payload(kind, data.validated_data["payload"], request.user, organization, own_region=True)
+        case = services.create_case(request.user, kind, payload, organization=organization)
+        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request={"multipart/form-data": OrganizationDocumentSerializer},
+                   responses={201: DocumentSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def documents(self, request, pk=None):
+        """Upload a document to the case (checked and size-limited like every upload)."""
+        case = self.get_object()
+        data = OrganizationDocumentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = services.add_document(request.user, case, data.validated_data["file"],
+                                         data.validated_data["kind"])
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    transition = transition_action(
+        TransitionSerializer, CaseSerializer, doc="Submit, apply for establishment, or withdraw (with a reason). "
+                                                  "409 when the case moved meanwhile.",
+        offered=lambda step: step.action in ("submit", "submit_establishment", "withdraw"))

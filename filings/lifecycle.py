@@ -6,7 +6,6 @@ Each function takes ``today`` so tests (and a catching-up worker) can move the c
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -174,49 +173,6 @@ def mark_zombie_candidates(today=None, months=None) -> int:
     """Marks the candidates DORMANT: they appear on their street's list for staff to clear or reactivate."""
     candidates = zombie_candidates(today, months)
     return set_status(candidates, OrgStatus.DORMANT, reason=_("No annual report and no activity in the period"))
-
-
-# Who clears a "zombie" organization, by tier (沪民社管发〔2024〕1号 第三条: "常态化开展'僵尸型'社区社会组织清理整治
-# ……街(镇)定期对已不符合备案条件和不开展活动的群众活动团队进行清理"; 民发〔2017〕191号 Q&A 五): a registered one is the
-# district bureau's (its registration authority), a filed one the street's, a community-guided group its community's.
-ZOMBIE_DECIDERS = {
-    Tier.REGISTERED: Role.DISTRICT_REVIEWER,
-    Tier.FILED: Role.STREET_STAFF,
-    Tier.COMMUNITY: Role.COMMUNITY_WORKER,
-}
-
-
-def may_decide_zombie(user, organization) -> bool:
-    return user.is_superuser or user.role == Role.ADMIN or user.role == ZOMBIE_DECIDERS.get(organization.tier)
-
-
-def _dormant(user, organization):
-    if not may_decide_zombie(user, organization):
-        raise PermissionDenied(_("%(role)s decide on a zombie candidate of this tier (沪民社管发〔2024〕1号 第三条).")
-                               % {"role": Role(ZOMBIE_DECIDERS[organization.tier]).label})
-    if not Organization.objects.visible_to(user).filter(pk=organization.pk).exists():
-        raise PermissionDenied(_("This organization lies outside your jurisdiction."))
-    if organization.status != OrgStatus.DORMANT:
-        raise ValidationError(_("%(name)s is not on the zombie candidate list.") % {"name": organization.name})
-
-
-@transaction.atomic
-def clear_dormant(user, organization, reason) -> Organization:
-    """Simplified deregistration of a zombie organization: status CLEARED; record and history stay."""
-    _dormant(user, organization)
-    if not reason.strip():
-        raise ValidationError(_("Give the reason for clearing."))
-    set_status([organization], OrgStatus.CLEARED, user, reason)
-    return organization
-
-
-@transaction.atomic
-def reactivate(user, organization, reason) -> Organization:
-    _dormant(user, organization)
-    if not reason.strip():
-        raise ValidationError(_("Give the reason (e.g. the activity that shows it is alive)."))
-    set_status([organization], OrgStatus.ACTIVE, user, reason)
-    return organization
 
 
 def run_daily(today=None) -> dict:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from filings.choices import OPEN_STATES, CaseKind, CaseState, CertificateKind, DocumentKind, InspectionResult
 from registry.fields import EncryptedKeysJSONField
 from registry.models.regions import nearest_for_code
+from registry.models.workflow import WorkflowEvent
 from registry.scoping import ScopedQuerySet
 
 
@@ -123,31 +124,24 @@ EVENT_LABELS = {
 }
 
 
-class CaseEvent(models.Model):
+class CaseEvent(WorkflowEvent):
     """Every transition and comment is a row: who, when, from which state to which, and why."""
 
     case = models.ForeignKey(Case, models.PROTECT, related_name="events", verbose_name=_("case"))
-    action = models.CharField(_("action"), max_length=30)
-    from_state = models.CharField(_("from"), max_length=24, choices=CaseState.choices, blank=True)
-    to_state = models.CharField(_("to"), max_length=24, choices=CaseState.choices, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    comment = models.TextField(_("comment"), blank=True)
 
-    class Meta:
+    state_choices = CaseState.choices
+    action_labels = EVENT_LABELS
+
+    class Meta(WorkflowEvent.Meta):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.case.number} {self.action}"
 
     @property
-    def label(self):
-        if self.action in EVENT_LABELS:
-            return EVENT_LABELS[self.action]
-        step = self.case.workflow.get(self.action)
-        return step.label if step else self.action
+    def workflow(self):
+        return self.case.workflow
 
 
 def document_path(document, filename):

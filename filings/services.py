@@ -1,8 +1,9 @@
 """Case operations. Plain functions taking objects and the acting user: callable from views, the API and tasks.
 
-``transition()`` is the only way a case changes state. It locks the case row, so of two reviewers acting at the
-same moment exactly one succeeds and the other gets TransitionConflict; every effect on the organization runs in
-the same transaction and a failure leaves the database as it was.
+A case changes state only through the workflow kit's ``transition()`` (registry/workflow.py), on the tables of
+filings/workflows.py. It locks the case row, so of two reviewers acting at the same moment exactly one succeeds and
+the other gets TransitionConflict; every effect on the organization runs in the same transaction and a failure
+leaves the database as it was. The kit's names are re-exported here for the case pages, API and tests.
 """
 
 from datetime import date, timedelta
@@ -15,127 +16,32 @@ from django.utils.translation import gettext as _
 
 from filings import eligibility
 from filings.choices import OPEN_STATES, CaseKind, CaseState
-from filings.documents import check_upload
-from filings.effects import EFFECTS
 from filings.models import Case, CaseEvent, Document
 from filings.numbering import case_number
-from filings.workflows import DECIDER, DECIDERS_BY_TIER, ONE_STEP_FORMS, WORKFLOWS
-from registry.choices import LegalForm, Tier
+from filings.workflows import AUTHORING_ACTIONS, DECIDER, DECIDERS_BY_TIER, GUARDS, WORKFLOWS
+from registry.choices import Tier
+from registry.documents import check_upload
 from registry.forms import OrganizationForm, form_data_from
 from registry.models import Organization, Region
-
-
-class TransitionConflict(Exception):
-    """The case moved on since the user looked at it (another reviewer acted first)."""
-
-
-def _is_registered(case):
-    return bool(case.organization_id) and case.organization.tier == Tier.REGISTERED
-
-
-def _is_supervised_registered(case):
-    """A registered organization with a supervising unit: its annual report passes that unit first."""
-    return _is_registered(case) and not case.organization.directly_registered
-
-
-def _is_final_stage(case):
-    """The annual report is before the authority that records the result (the last stage for its tier)."""
-    if _is_supervised_registered(case):
-        return case.state == CaseState.UNDER_REVIEW
-    return case.state == CaseState.SUBMITTED
-
-
-GUARDS = {
-    "is_social_group": lambda case: case.payload.get("legal_form") == LegalForm.SOCIAL_GROUP,
-    "is_one_step": lambda case: case.payload.get("legal_form") in ONE_STEP_FORMS,
-    "has_supervising_unit": lambda case: not case.payload.get("directly_registered"),
-    "is_direct_registration": lambda case: bool(case.payload.get("directly_registered")),
-    "is_registered": _is_registered,
-    "is_supervised_registered": _is_supervised_registered,
-    "is_final_stage": _is_final_stage,
-}
-
-
-def _annual_policy_date(case, field):
-    from filings.models import AnnualReportPolicy
-
-    policy = AnnualReportPolicy.for_region(case.region_id)
-    return policy.date_of(getattr(policy, field), (case.period or timezone.localdate().year - 1) + 1)
-
-
-def _annual_review_due(case) -> date:
-    """After submission: a registered organization's report reaches the authority by 31 May; a filed
-    organization's annual update is accepted within 30 days."""
-    if _is_registered(case):
-        return _annual_policy_date(case, "registered_due")
-    return timezone.localdate() + timedelta(days=30)
-
-
-# Date rules for Transition.due_rule: the next decision is due on a calendar date, not after N days.
-DUE_RULES = {
-    "annual_review": _annual_review_due,
-    "annual_authority": lambda case: max(_annual_policy_date(case, "registered_due"),
-                                         timezone.localdate() + timedelta(days=7)),
-}
-
-# Events whose actor has shaped the case: they may not decide it (separation of duties, issue 19).
-AUTHORING_ACTIONS = ("create", "edit", "upload", "submit", "submit_establishment")
+from registry.workflow import TransitionConflict, available_transitions, refusal, transition  # noqa: F401
 
 EDITABLE_STATES = (CaseState.DRAFT, CaseState.RETURNED)
 UPLOAD_STATES = (CaseState.DRAFT, CaseState.RETURNED, CaseState.PREPARING)
 
 
 def case_tier(case) -> str:
-    return case.workflow.tier or (case.organization.tier if case.organization_id else "")
-
-
-def roles_for(transition, case) -> tuple[str, ...]:
-    roles = []
-    for role in transition.roles:
-        roles.extend(DECIDERS_BY_TIER.get(case_tier(case), ()) if role == DECIDER else (role,))
-    return tuple(roles)
-
-
-def refusal(case, transition, user) -> str | None:
-    """Why ``user`` may not take ``transition`` on ``case`` now; None when they may."""
-    if transition.action == "comment":
-        return None
-    if case.state not in transition.sources:
-        return _("Not possible while the case is “%(state)s”.") % {"state": case.get_state_display()}
-    if transition.when and not GUARDS[transition.when](case):
-        return _("This step does not apply to this case.")
-    roles = roles_for(transition, case)
-    if not (user.is_superuser or user.role in roles):
-        from registry.choices import Role
-
-        names = "、".join(str(Role(r).label) for r in roles)
-        return _("Only %(roles)s may do this.") % {"roles": names}
-    if transition.decides and user.pk in case_authors(case):
-        return _("You drafted, edited or submitted this case, so someone else must decide it "
-                 "(separation of duties).")
-    return None
+    return case.workflow.case_tier(case)
 
 
 def case_authors(case) -> set[int]:
-    """Everyone who drafted, edited, uploaded to or submitted the case (cached on the object)."""
-    authors = getattr(case, "_authors", None)
-    if authors is None:
-        authors = {case.created_by_id, case.submitted_by_id} - {None}
-        if case.pk:
-            authors |= set(case.events.filter(action__in=AUTHORING_ACTIONS).values_list("actor_id", flat=True))
-        case._authors = authors
-    return authors
-
-
-def available_transitions(case, user):
-    return [t for t in case.workflow.transitions if t.action != "comment" and refusal(case, t, user) is None]
+    return case.workflow.authors(case)
 
 
 def required_documents(case) -> list[str]:
     workflow = case.workflow
     kinds = list(workflow.required_documents)
     for guard, extra in workflow.conditional_documents.items():
-        if GUARDS[guard](case):
+        if GUARDS[guard](case, None):
             kinds.extend(extra)
     return kinds
 
@@ -172,60 +78,6 @@ def submission_problems(case) -> list[str]:
     for kind in missing_documents(case):
         problems.append(_("Missing document: %(kind)s") % {"kind": DocumentKind(kind).label})
     return problems
-
-
-@transaction.atomic
-def transition(case, action, user, comment="", data=None, expected_version=None) -> Case:
-    workflow = case.workflow
-    step = workflow.get(action)
-    if step is None:
-        raise ValidationError(_("Unknown action %(action)s.") % {"action": action})
-    locked = Case.objects.visible_to(user).select_for_update().get(pk=case.pk)
-    if expected_version is not None and locked.version != int(expected_version) and action != "comment":
-        raise TransitionConflict(_conflict_message(locked))
-    if action != "comment" and locked.state not in step.sources:
-        raise TransitionConflict(_conflict_message(locked))
-    reason = refusal(locked, step, user)
-    if reason:
-        raise PermissionDenied(reason)
-    comment = (comment or "").strip()
-    if (step.needs_reason or action == "comment") and not comment:
-        raise ValidationError(_("Please give a reason; it is shown to the submitter.")
-                              if step.needs_reason else _("The comment is empty."))
-    if step.submits:
-        problems = submission_problems(locked)
-        if problems:
-            raise ValidationError(problems)
-
-    from_state = locked.state
-    now = timezone.now()
-    if step.target:
-        locked.state = step.target
-    if step.submits:
-        locked.submitted_by, locked.submitted_at, locked.return_reason = user, now, ""
-    if step.decides and step.target in (CaseState.APPROVED, CaseState.REJECTED):
-        locked.decided_by, locked.decided_at = user, now
-    if step.target == CaseState.RETURNED:
-        locked.return_reason = comment
-    if step.due_days is not None:
-        locked.due_on = timezone.localdate() + timedelta(days=step.due_days)
-    if step.due_rule:
-        locked.due_on = DUE_RULES[step.due_rule](locked)
-    if step.effect:
-        EFFECTS[step.effect](locked, user, comment, data or {})
-    if action != "comment":
-        locked.version += 1
-    locked.save()
-    CaseEvent.objects.create(case=locked, action=action, from_state=from_state,
-                             to_state=locked.state if step.target else "", actor=user, comment=comment)
-    return locked
-
-
-def _conflict_message(case):
-    last = case.events.exclude(action="comment").select_related("actor").last()
-    who = (last.actor.get_full_name() or last.actor.username) if last else ""
-    return _("Someone acted on this case first: it is now “%(state)s”%(who)s. Reload to see the current state.") % {
-        "state": case.get_state_display(), "who": _(" (by %(name)s)") % {"name": who} if who else ""}
 
 
 # ------------------------------------------------------------------------------------------------ creation

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from filings import views
+from filings import portal, views
 
 app_name = "filings"
 
@@ -17,4 +17,10 @@ urlpatterns = [
     path("verify/<str:code>/", views.verify, name="verify"),
     # The organization's own download (the staff route above is fenced off for organization users).
     path("org/certificates/<int:pk>/", views.certificate_pdf, name="org_certificate_pdf"),
+    # The organization applying online itself (filings/portal.py).
+    path("org/cases/new/<str:kind>/", portal.org_case_create, name="org_case_create"),
+    path("org/cases/<int:pk>/", portal.OrgCaseView.as_view(), name="org_case"),
+    path("org/cases/<int:pk>/edit/", portal.org_case_edit, name="org_case_edit"),
+    path("org/cases/<int:pk>/documents/", portal.org_case_upload, name="org_case_upload"),
+    path("org/cases/<int:pk>/act/", portal.org_case_step, name="org_case_step"),
 ]

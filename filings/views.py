@@ -20,6 +20,7 @@ from registry.forms import form_data_from, payload_from
 from registry.generic import ObjectDetailView, ObjectListView, fetch_visible, scoped
 from registry.limits import over_limit
 from registry.models import Organization
+from registry.views.workflow import transition_view
 
 
 class CaseListView(ObjectListView):
@@ -66,6 +67,19 @@ def _payload(form):
 
 
 
+def save_new_case(request, form, kind, organization):
+    """The posted form saved as a new draft (the staff's page and the organization's); None while it is not."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        case = services.create_case(request.user, kind, _payload(form), organization=organization)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    messages.success(request, _("Draft %(number)s saved. Upload the documents, then submit.") % {"number": case.number})
+    return case
+
+
 @login_required
 def case_create(request, kind):
     if kind not in WORKFLOWS:
@@ -79,15 +93,9 @@ def case_create(request, kind):
     elif kind in services.ORGANIZATION_KINDS:
         raise Http404
     form = _form_for(request, kind, organization)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.create_case(request.user, kind, _payload(form), organization=organization)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Draft %(number)s saved. Upload the documents, then submit.")
-                             % {"number": case.number})
-            return redirect(case)
+    case = save_new_case(request, form, kind, organization)
+    if case is not None:
+        return redirect(case)
     return render(request, "filings/case_form.html", {
         "form": form, "kind": kind, "workflow": WORKFLOWS[kind], "organization": organization,
     })
@@ -184,30 +192,8 @@ def _display(field, value, name):
     return str(value)
 
 
-@scoped(Case)
-@require_POST
-def case_transition(request, case):
-    form = TransitionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The request was incomplete; please try again."))
-        return redirect(case)
-    data = form.cleaned_data
-    try:
-        case = services.transition(case, data["action"], request.user, comment=data["comment"],
-                                   data={"uscc": data["uscc"], "result": data["result"]},
-                                   expected_version=data["version"])
-    except services.TransitionConflict as exc:
-        messages.warning(request, str(exc))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("Your role may not do this."))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        step = case.workflow.get(data["action"])
-        messages.success(request, _("%(action)s: done. The case is now “%(state)s”.")
-                         % {"action": step.label, "state": case.get_state_display()})
-    return redirect(case)
+case_transition = transition_view(Case, CaseDetailView, TransitionForm,
+                                  step_data=lambda data: {"uscc": data["uscc"], "result": data["result"]})
 
 
 @scoped(Case)

@@ -4,62 +4,156 @@ A transition names the roles that may take it. ``DECIDER`` stands for the author
 (``DECIDERS_BY_TIER``): the community for community records, the street for filings, the district bureau for
 registrations, and for a change, leadership change, revocation or annual report whichever of them manages the
 organization's tier. ``decides=True`` marks a decision: whoever drafted, edited or submitted the case may not take
-it (separation of duties). The one service that moves a case is filings.services.transition().
+it (separation of duties, ``CaseWorkflow.authors``). The tables run on the workflow kit (registry/workflow.py), whose
+``transition()`` is the one engine that moves a case.
 """
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from filings.choices import CaseKind, CaseState, DocumentKind
+from filings.effects import EFFECTS
 from registry.choices import LegalForm, Role, Tier
+from registry.workflow import Transition, Workflow
 
 S = CaseState
 DECIDER = "decider"
 
+# Which authority decides, by the tier the case concerns (民发〔2017〕191号 Q&A 五: "能登记的依法到所在地县级人民
+# 政府民政部门办理登记；达不到登记条件的，由街道办事处（乡镇政府）……实施管理；对主要在单个社区活动的……由社区党组织
+# 领导，基层群众性自治组织对其活动进行指导和管理"): T3 records in the community, T2 filings by the street, T1 by
+# the district bureau.
+DECIDERS_BY_TIER = {
+    Tier.COMMUNITY: (Role.COMMUNITY_WORKER,),
+    Tier.FILED: (Role.STREET_STAFF,),
+    Tier.REGISTERED: (Role.DISTRICT_REVIEWER,),
+}
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    sources: tuple[str, ...]
-    target: str
-    roles: tuple[str, ...]
-    decides: bool = False
-    needs_reason: bool = False
-    submits: bool = False
-    #: name of the guard in filings.services.GUARDS: the transition is offered only when it holds
-    when: str = ""
-    #: name of the side effect in filings.effects.EFFECTS, run inside the same transaction
-    effect: str = ""
-    #: days to the next decision, counted from this transition (replaces the case's due date)
-    due_days: int | None = None
-    #: name of a date rule in filings.services.DUE_RULES (a calendar date instead of a number of days)
-    due_rule: str = ""
-    #: the transition records a result (the annual inspection's pass / basic pass / fail)
-    records_result: bool = False
-    style: str = "primary"
+ONE_STEP_FORMS = (LegalForm.SOCIAL_SERVICE, LegalForm.FOUNDATION)
+
+# Events whose actor has shaped the case: they may not decide it (separation of duties, issue 19).
+AUTHORING_ACTIONS = ("create", "edit", "upload", "submit", "submit_establishment")
 
 
-@dataclass(frozen=True)
-class Workflow:
+# ------------------------------------------------------------------------------------------------ guards
+
+def is_registered(case, user=None):
+    return bool(case.organization_id) and case.organization.tier == Tier.REGISTERED
+
+
+def is_supervised_registered(case, user=None):
+    """A registered organization with a supervising unit: its annual report passes that unit first."""
+    return is_registered(case) and not case.organization.directly_registered
+
+
+def is_final_stage(case, user=None):
+    """The annual report is before the authority that records the result (the last stage for its tier)."""
+    if is_supervised_registered(case):
+        return case.state == CaseState.UNDER_REVIEW
+    return case.state == CaseState.SUBMITTED
+
+
+GUARDS = {
+    "is_social_group": lambda case, user=None: case.payload.get("legal_form") == LegalForm.SOCIAL_GROUP,
+    "is_one_step": lambda case, user=None: case.payload.get("legal_form") in ONE_STEP_FORMS,
+    "has_supervising_unit": lambda case, user=None: not case.payload.get("directly_registered"),
+    "is_direct_registration": lambda case, user=None: bool(case.payload.get("directly_registered")),
+    "is_registered": is_registered,
+    "is_supervised_registered": is_supervised_registered,
+    "is_final_stage": is_final_stage,
+}
+
+
+# ------------------------------------------------------------------------------------------------ due dates
+
+def _annual_policy_date(case, field):
+    from filings.models import AnnualReportPolicy
+
+    policy = AnnualReportPolicy.for_region(case.region_id)
+    return policy.date_of(getattr(policy, field), (case.period or timezone.localdate().year - 1) + 1)
+
+
+def _annual_review_due(case) -> date:
+    """After submission: a registered organization's report reaches the authority by 31 May; a filed
+    organization's annual update is accepted within 30 days."""
+    if is_registered(case):
+        return _annual_policy_date(case, "registered_due")
+    return timezone.localdate() + timedelta(days=30)
+
+
+# Date rules for Transition.due_rule: the next decision is due on a calendar date, not after N days.
+DUE_RULES = {
+    "annual_review": _annual_review_due,
+    "annual_authority": lambda case: max(_annual_policy_date(case, "registered_due"),
+                                         timezone.localdate() + timedelta(days=7)),
+}
+
+
+# ------------------------------------------------------------------------------------------------ the kind
+
+@dataclass(frozen=True, kw_only=True)
+class CaseWorkflow(Workflow):
     kind: str
-    label: str
     tier: str
-    transitions: tuple[Transition, ...]
     required_documents: tuple[str, ...] = ()
     #: documents required only when the guard of that name holds
     conditional_documents: dict = field(default_factory=dict)
-    creators: tuple[str, ...] = (Role.STREET_STAFF,)
+    creators: tuple[str, ...] = (Role.STREET_STAFF, Role.ORGANIZATION)
+    guards: dict = field(default_factory=lambda: GUARDS)
+    effects: dict = field(default_factory=lambda: EFFECTS)
+    guard_refusals: dict = field(default_factory=lambda: {})
 
-    def get(self, action):
-        for transition in self.transitions:
-            if transition.action == action:
-                return transition
-        return None
+    def case_tier(self, case) -> str:
+        return self.tier or (case.organization.tier if case.organization_id else "")
+
+    def roles_for(self, step, case):
+        roles = []
+        for role in step.roles:
+            roles.extend(DECIDERS_BY_TIER.get(self.case_tier(case), ()) if role == DECIDER else (role,))
+        return tuple(roles)
+
+    def authors(self, case):
+        """Everyone who drafted, edited, uploaded to or submitted the case (cached on the object)."""
+        authors = getattr(case, "_authors", None)
+        if authors is None:
+            authors = {case.created_by_id, case.submitted_by_id} - {None}
+            if case.pk:
+                authors |= set(case.events.filter(action__in=AUTHORING_ACTIONS).values_list("actor_id", flat=True))
+            case._authors = authors
+        return authors
+
+    def before(self, case, step, user, comment, data):
+        if step.submits:
+            from filings.services import submission_problems  # same app: the checks need the case forms
+
+            problems = submission_problems(case)
+            if problems:
+                raise ValidationError(problems)
+
+    def record(self, case, step, user, comment, now):
+        if step.submits:
+            case.submitted_by, case.submitted_at, case.return_reason = user, now, ""
+        if step.decides and step.target in (CaseState.APPROVED, CaseState.REJECTED):
+            case.decided_by, case.decided_at = user, now
+        if step.target == CaseState.RETURNED:
+            case.return_reason = comment
+        if step.due_days is not None:
+            case.due_on = timezone.localdate() + timedelta(days=step.due_days)
+        if step.due_rule:
+            case.due_on = DUE_RULES[step.due_rule](case)
 
 
-def _withdraw(sources=(S.DRAFT, S.SUBMITTED, S.RETURNED), roles=(Role.STREET_STAFF,)):
+# The street files on a group's behalf, or the organization applies online itself (Pinghu: 成立、变更、注销、换届、年检
+# …"最多跑一次"; Shanghai 2024 第二条: 社会组织成立登记"一件事"全流程网络办理). Its own cases only: the one access rule
+# shows an organization user nothing else (registry/scoping.py).
+APPLICANTS = (Role.STREET_STAFF, Role.ORGANIZATION)
+
+
+def _withdraw(sources=(S.DRAFT, S.SUBMITTED, S.RETURNED), roles=APPLICANTS):
     return Transition("withdraw", _("Withdraw"), sources, S.WITHDRAWN, roles, needs_reason=True,
                       effect="restore_organization", style="outline-secondary")
 
@@ -68,7 +162,7 @@ def _comment():
     return Transition("comment", _("Add a comment"), tuple(s for s in S.values), "", (), style="outline-secondary")
 
 
-COMMUNITY_RECORD = Workflow(
+COMMUNITY_RECORD = CaseWorkflow(
     kind=CaseKind.COMMUNITY_RECORD,
     label=_("Community record of a small group"),
     tier=Tier.COMMUNITY,
@@ -86,13 +180,13 @@ COMMUNITY_RECORD = Workflow(
     ),
 )
 
-FILING = Workflow(
+FILING = CaseWorkflow(
     kind=CaseKind.FILING,
     label=_("Filing with the street"),
     tier=Tier.FILED,
     required_documents=(DocumentKind.APPLICATION, DocumentKind.CHARTER, DocumentKind.LEADER_ID, DocumentKind.VENUE),
     transitions=(
-        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, (Role.STREET_STAFF,),
+        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, APPLICANTS,
                    submits=True, due_days=7),
         Transition("accept", _("Start review"), (S.SUBMITTED,), S.UNDER_REVIEW, (DECIDER,), decides=True,
                    style="outline-primary"),
@@ -107,7 +201,7 @@ FILING = Workflow(
     ),
 )
 
-REGISTRATION = Workflow(
+REGISTRATION = CaseWorkflow(
     kind=CaseKind.REGISTRATION,
     label=_("Registration as a legal person"),
     tier=Tier.REGISTERED,
@@ -120,14 +214,14 @@ REGISTRATION = Workflow(
     transitions=(
         # Social groups: preparation (decided within 60 days, done within 6 months), then establishment
         # (reviewed within 30 days). Social service institutions and foundations: one step, 60 days.
-        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, (Role.STREET_STAFF,),
+        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, APPLICANTS,
                    submits=True, due_days=60),
         Transition("accept", _("Start review"), (S.SUBMITTED,), S.UNDER_REVIEW, (DECIDER,), decides=True,
                    style="outline-primary"),
         Transition("approve_preparation", _("Approve preparation"), (S.SUBMITTED, S.UNDER_REVIEW), S.PREPARING,
                    (DECIDER,), decides=True, when="is_social_group", due_days=183, style="success"),
         Transition("submit_establishment", _("Apply for establishment"), (S.PREPARING,), S.ESTABLISHMENT_REVIEW,
-                   (Role.STREET_STAFF,), due_days=30),
+                   APPLICANTS, due_days=30),
         Transition("return", _("Return for correction"), (S.SUBMITTED, S.UNDER_REVIEW, S.ESTABLISHMENT_REVIEW),
                    S.RETURNED, (DECIDER,), decides=True, needs_reason=True, style="warning"),
         Transition("approve", _("Approve registration"), (S.SUBMITTED, S.UNDER_REVIEW), S.APPROVED, (DECIDER,),
@@ -142,7 +236,7 @@ REGISTRATION = Workflow(
     ),
 )
 
-CHANGE = Workflow(
+CHANGE = CaseWorkflow(
     kind=CaseKind.CHANGE,
     label=_("Change of registered details"),
     tier="",
@@ -150,7 +244,7 @@ CHANGE = Workflow(
     transitions=(
         # The 30 days of 《社会团体登记管理条例》 art. 18 are the organization's limit (Case.filing_due_on), counted
         # from the supervising unit's approval; they are not a review time.
-        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, (Role.STREET_STAFF,),
+        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, APPLICANTS,
                    submits=True, effect="mark_change_pending"),
         Transition("return", _("Return for correction"), (S.SUBMITTED,), S.RETURNED, (DECIDER,), decides=True,
                    needs_reason=True, style="warning"),
@@ -163,7 +257,7 @@ CHANGE = Workflow(
     ),
 )
 
-DEREGISTRATION = Workflow(
+DEREGISTRATION = CaseWorkflow(
     kind=CaseKind.DEREGISTRATION,
     label=_("Deregistration"),
     tier="",
@@ -171,7 +265,7 @@ DEREGISTRATION = Workflow(
     transitions=(
         # The 15 days after liquidation ends (《社会团体登记管理条例》 art. 20) are the organization's limit
         # (Case.filing_due_on), not a review time.
-        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, (Role.STREET_STAFF,),
+        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, APPLICANTS,
                    submits=True, effect="mark_deregistering"),
         Transition("return", _("Return for correction"), (S.SUBMITTED,), S.RETURNED, (DECIDER,), decides=True,
                    needs_reason=True, style="warning"),
@@ -184,7 +278,7 @@ DEREGISTRATION = Workflow(
     ),
 )
 
-ANNUAL_REPORT = Workflow(
+ANNUAL_REPORT = CaseWorkflow(
     # Opened for every registered and filed organization by the daily job (filings.lifecycle); the due dates come
     # from the jurisdiction's AnnualReportPolicy (DOMAIN.md §2). Registered (T1): two stages, the supervising unit
     # by 31 March (recorded by the street on its behalf; skipped for a directly registered organization), then
@@ -195,7 +289,7 @@ ANNUAL_REPORT = Workflow(
     tier="",
     conditional_documents={"is_registered": (DocumentKind.ANNUAL_REPORT,)},
     transitions=(
-        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, (Role.STREET_STAFF,), submits=True,
+        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, APPLICANTS, submits=True,
                    due_rule="annual_review"),
         Transition("supervisor_review", _("Record the supervising unit's approval"), (S.SUBMITTED,),
                    S.UNDER_REVIEW, (Role.STREET_STAFF,), decides=True, when="is_supervised_registered",
@@ -212,7 +306,7 @@ ANNUAL_REPORT = Workflow(
     ),
 )
 
-LEADERSHIP_CHANGE = Workflow(
+LEADERSHIP_CHANGE = CaseWorkflow(
     # 换届: the organization elects its new leadership as its charter says and files the result; the new term is
     # recorded on the organization (and the term alerts count towards its new end).
     kind=CaseKind.LEADERSHIP_CHANGE,
@@ -220,7 +314,7 @@ LEADERSHIP_CHANGE = Workflow(
     tier="",
     required_documents=(DocumentKind.RESOLUTION, DocumentKind.ELECTION_RECORD),
     transitions=(
-        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, (Role.STREET_STAFF,),
+        Transition("submit", _("Submit"), (S.DRAFT, S.RETURNED), S.SUBMITTED, APPLICANTS,
                    submits=True, due_days=30),
         Transition("return", _("Return for correction"), (S.SUBMITTED,), S.RETURNED, (DECIDER,), decides=True,
                    needs_reason=True, style="warning"),
@@ -233,7 +327,7 @@ LEADERSHIP_CHANGE = Workflow(
     ),
 )
 
-REVOCATION = Workflow(
+REVOCATION = CaseWorkflow(
     # 撤销: proposed by the street or the district bureau on a ground that holds (no activity, or the annual
     # inspection failed or skipped two years running); decided by the authority of the organization's tier.
     kind=CaseKind.REVOCATION,
@@ -257,15 +351,3 @@ REVOCATION = Workflow(
 
 WORKFLOWS = {w.kind: w for w in (COMMUNITY_RECORD, FILING, REGISTRATION, CHANGE, DEREGISTRATION, ANNUAL_REPORT,
                                   LEADERSHIP_CHANGE, REVOCATION)}
-
-# Which authority decides, by the tier the case concerns (民发〔2017〕191号 Q&A 五: "能登记的依法到所在地县级人民
-# 政府民政部门办理登记；达不到登记条件的，由街道办事处（乡镇政府）……实施管理；对主要在单个社区活动的……由社区党组织
-# 领导，基层群众性自治组织对其活动进行指导和管理"): T3 records in the community, T2 filings by the street, T1 by
-# the district bureau.
-DECIDERS_BY_TIER = {
-    Tier.COMMUNITY: (Role.COMMUNITY_WORKER,),
-    Tier.FILED: (Role.STREET_STAFF,),
-    Tier.REGISTERED: (Role.DISTRICT_REVIEWER,),
-}
-
-ONE_STEP_FORMS = (LegalForm.SOCIAL_SERVICE, LegalForm.FOUNDATION)

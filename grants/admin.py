@@ -11,7 +11,7 @@ from grants.models import (
     Subsidy,
     Track,
 )
-from registry.admin import NoDeleteAdmin
+from registry.admin import NoDeleteAdmin, WorkflowEventInline
 
 
 class TrackInline(admin.TabularInline):
@@ -29,19 +29,13 @@ class CriterionInline(admin.TabularInline):
     extra = 0
 
 
-class RoundEventInline(admin.TabularInline):
+class RoundEventInline(WorkflowEventInline):
     model = RoundEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ("action", "from_state", "to_state", "actor", "at", "comment")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Round)
 class RoundAdmin(NoDeleteAdmin):
-    """Rules and budgets can be corrected here; states move only through grants.services.transition()."""
+    """Rules and budgets can be corrected here; states move only through the workflow kit's transition()."""
 
     list_display = ("name", "year", "region", "state", "ring_fence_pct")
     list_filter = ("state", "year")

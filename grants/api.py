@@ -2,8 +2,6 @@
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -33,29 +31,9 @@ from grants.models import (
 from grants.pdf import notice_response
 from registry.api.base import ScopedViewSetMixin
 from registry.api.fields import VisibleModelSerializer, VisibleRelatedField
+from registry.api.workflow import transition_action
 from registry.choices import Grade, Role
 from registry.models import Organization, User
-
-
-def django_errors(exc):
-    if isinstance(exc, DjangoPermissionDenied):
-        return PermissionDenied(str(exc) or None)
-    if isinstance(exc, DjangoValidationError):
-        return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-    return exc
-
-
-class _Call:
-    """Runs a service and turns Django's exceptions into DRF's."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, exc, tb):
-        if isinstance(exc, DjangoPermissionDenied | DjangoValidationError):
-            raise django_errors(exc) from None
-        return False
-
 
 # ------------------------------------------------------------------------------------------------ serializers
 
@@ -83,7 +61,7 @@ class RoundSerializer(VisibleModelSerializer):
                   "decision_on", "allowed_tiers", "min_grade", "one_application_per_organization", "min_amount",
                   "max_amount", "org_cap", "cofunding_pct", "pass_score", "ring_fence_pct", "ring_fence_tiers",
                   "ring_fence_registered_in_community", "normalise_scores", "tranche_plan", "allocation_mode",
-                  "budget", "tracks"]
+                  "budget", "tracks", "version"]
         read_only_fields = ["state", "allocation_mode"]
 
     def validate_tranche_plan(self, value):
@@ -175,6 +153,8 @@ class LedgerSerializer(serializers.Serializer):
 class GrantTransitionSerializer(serializers.Serializer):
     action = serializers.CharField(max_length=30)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**31 - 1,
+                                       help_text="The version you saw; a newer one answers 409.")
     score = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True,
                                      help_text="The final evaluation score, for the action “evaluate”.")
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True,
@@ -227,7 +207,8 @@ class ApplicationSerializer(VisibleModelSerializer):
         fields = ["id", "round", "track", "organization", "other_applicant", "title", "summary", "target_groups",
                   "expected_beneficiaries", "amount_requested", "own_funds", "timeline",
                   "declares_no_other_public_funding", "budget_lines", "state", "eligibility_note", "score", "rank",
-                  "allocation_reason", "awarded_amount", "final_score", "final_grade", "submitted_at", "created_at"]
+                  "allocation_reason", "awarded_amount", "final_score", "final_grade", "submitted_at", "created_at",
+                  "version"]
         read_only_fields = ["state", "eligibility_note", "score", "rank", "allocation_reason", "awarded_amount",
                             "final_score", "final_grade", "submitted_at", "created_at"]
 
@@ -385,23 +366,11 @@ class RoundViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         region = values.pop("region")
-        with _Call():
-            round_ = services.create_round(request.user, region, **values)
+        round_ = services.create_round(request.user, region, **values)
         return Response(RoundSerializer(round_).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=GrantTransitionSerializer, responses=RoundSerializer)
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """Open the call, close it, close the round."""
-        round_ = self.get_object()
-        data = GrantTransitionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        step = round_.workflow.get(data.validated_data["action"])
-        if step is None or step.internal:
-            raise ValidationError({"action": "unknown"})
-        with _Call():
-            round_ = services.transition(round_, step.action, request.user, data.validated_data["comment"])
-        return Response(RoundSerializer(round_).data)
+    transition = transition_action(GrantTransitionSerializer, RoundSerializer,
+                                   doc="Open the call, close it, close the round.")
 
     @extend_schema(methods=["GET"], request=None, responses=AllocationRunSerializer)
     @extend_schema(methods=["POST"], request=None, responses={201: AllocationRunSerializer})
@@ -410,8 +379,7 @@ class RoundViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         """GET: the latest allocation run (both modes, each application's decision and reason). POST: run it."""
         round_ = self.get_object()
         if request.method == "POST":
-            with _Call():
-                run = services.run_allocation(round_, request.user)
+            run = services.run_allocation(round_, request.user)
             return Response(AllocationRunSerializer(run).data, status=status.HTTP_201_CREATED)
         run = round_.allocation_runs.first()
         if run is None:
@@ -431,9 +399,8 @@ class RoundViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         run = AllocationRun.objects.filter(round=round_, pk=data.validated_data["run"]).first()
         if run is None:
             raise ValidationError({"run": "no such run for this round"})
-        with _Call():
-            round_ = services.decide(round_, run, data.validated_data["mode"], request.user,
-                                     data.validated_data["reason"])
+        round_ = services.decide(round_, run, data.validated_data["mode"], request.user,
+                                 data.validated_data["reason"])
         return Response(RoundSerializer(round_).data)
 
     @extend_schema(responses=SummarySerializer)
@@ -467,9 +434,8 @@ class RoundViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         round_ = self.get_object()
         data = TrackInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with _Call():
-            track = services.set_track(request.user, round_, data.validated_data["name"],
-                                       data.validated_data["budget"])
+        track = services.set_track(request.user, round_, data.validated_data["name"],
+                                   data.validated_data["budget"])
         return Response(TrackSerializer(track).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=BudgetInputSerializer, responses={201: MoneySerializer})
@@ -479,8 +445,7 @@ class RoundViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         round_ = self.get_object()
         data = BudgetInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with _Call():
-            services.set_budget(request.user, round_, data.validated_data["fund"], data.validated_data["amount"])
+        services.set_budget(request.user, round_, data.validated_data["fund"], data.validated_data["amount"])
         return Response(MoneySerializer(services.round_money(round_)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], request=None, responses=RubricSerializer)
@@ -492,9 +457,8 @@ class RoundViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         if request.method == "PUT":
             data = RubricSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            with _Call():
-                services.set_rubric(request.user, round_, [(c["name"], c["description"], c["weight"])
-                                                           for c in data.validated_data["criteria"]])
+            services.set_rubric(request.user, round_, [(c["name"], c["description"], c["weight"])
+                                                       for c in data.validated_data["criteria"]])
         criteria = [{"name": c.name, "description": c.description, "weight": c.weight}
                     for c in round_.criteria.all()]
         return Response(RubricSerializer({"criteria": criteria}).data)
@@ -510,8 +474,7 @@ class RoundViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         experts = list(User.objects.filter(pk__in=ids, role=Role.GRANT_EXPERT, is_active=True))
         if len(experts) != len(ids):
             raise ValidationError({"experts": _("Only active grant experts can sit on a panel.")})
-        with _Call():
-            panel = services.add_panel(request.user, round_, data.validated_data["name"], experts)
+        panel = services.add_panel(request.user, round_, data.validated_data["name"], experts)
         return Response({"name": panel.name, "experts": sorted(ids)}, status=status.HTTP_201_CREATED)
 
 
@@ -535,9 +498,8 @@ class ApplicationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         if organization is not None and not Organization.objects.visible_to(request.user).filter(
                 pk=organization.pk).exists():
             raise ValidationError({"organization": "No such organization in your jurisdiction."})
-        with _Call():
-            application = services.create_application(request.user, round_, organization, values, lines,
-                                                      target_groups, other_applicant=other)
+        application = services.create_application(request.user, round_, organization, values, lines,
+                                                  target_groups, other_applicant=other)
         return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ApplicationUpdateSerializer, responses=ApplicationSerializer)
@@ -549,8 +511,7 @@ class ApplicationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         values = dict(data.validated_data)
         lines = [(line["item"], line["amount"]) for line in values.pop("budget_lines")]
         target_groups = values.pop("target_groups", [])
-        with _Call():
-            application = services.update_application(request.user, application, values, lines, target_groups)
+        application = services.update_application(request.user, application, values, lines, target_groups)
         return Response(self.get_serializer(application).data)
 
     @extend_schema(request=ReportInputSerializer, responses={201: ProjectReportSerializer})
@@ -561,26 +522,16 @@ class ApplicationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         data = ReportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        with _Call():
-            report = services.submit_report(request.user, application, values["kind"], values["progress"],
-                                            values["spending"])
+        report = services.submit_report(request.user, application, values["kind"], values["progress"],
+                                        values["spending"])
         return Response(ProjectReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=GrantTransitionSerializer, responses=ApplicationSerializer)
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """Submit, screen, override (with a reason), sign, review milestones, evaluate, close, terminate."""
-        application = self.get_object()
-        data = GrantTransitionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        step = application.workflow.get(values["action"])
-        if step is None or (step.internal and step.action != "evaluate"):
-            raise ValidationError({"action": "unknown"})
-        with _Call():
-            application = services.transition(application, step.action, request.user, values["comment"],
-                                              data={"score": values.get("score"), "amount": values.get("amount")})
-        return Response(self.get_serializer(application).data)
+    # The final evaluation is an internal step the district records through this action too.
+    transition = transition_action(
+        GrantTransitionSerializer, ApplicationSerializer,
+        doc="Submit, screen, override (with a reason), sign, review milestones, evaluate, close, terminate.",
+        step_data=lambda values: {"score": values.get("score"), "amount": values.get("amount")},
+        offered=lambda step: not step.internal or step.action == "evaluate")
 
     @extend_schema(request=AssignSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
@@ -589,18 +540,17 @@ class ApplicationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         application = self.get_object()
         data = AssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with _Call():
-            if data.validated_data.get("panel"):
-                panel = application.round.panels.filter(pk=data.validated_data["panel"]).first()
-                if panel is None:
-                    raise ValidationError({"panel": "no such panel in this round"})
-                services.assign_panel(application, panel, request.user)
-            else:
-                expert = User.objects.filter(pk=data.validated_data.get("expert") or 0,
-                                             role=Role.GRANT_EXPERT).first()
-                if expert is None:
-                    raise ValidationError({"expert": "no such expert"})
-                services.assign_expert(application, expert, request.user)
+        if data.validated_data.get("panel"):
+            panel = application.round.panels.filter(pk=data.validated_data["panel"]).first()
+            if panel is None:
+                raise ValidationError({"panel": "no such panel in this round"})
+            services.assign_panel(application, panel, request.user)
+        else:
+            expert = User.objects.filter(pk=data.validated_data.get("expert") or 0,
+                                         role=Role.GRANT_EXPERT).first()
+            if expert is None:
+                raise ValidationError({"expert": "no such expert"})
+            services.assign_expert(application, expert, request.user)
         return Response(self.get_serializer(application).data)
 
     @extend_schema(request=ScoreInputSerializer, responses=ScoreSheetSerializer)
@@ -611,9 +561,8 @@ class ApplicationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         data = ScoreInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        with _Call():
-            sheet = services.save_score_sheet(application, request.user, values["scores"], values["comment"],
-                                              submit=values["submit"])
+        sheet = services.save_score_sheet(application, request.user, values["scores"], values["comment"],
+                                          submit=values["submit"])
         return Response(ScoreSheetSerializer(sheet).data)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
@@ -646,8 +595,7 @@ class TrancheViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         tranche = self.get_object()
         data = ReleaseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with _Call():
-            tranche = services.release_tranche(request.user, tranche, data.validated_data["note"])
+        tranche = services.release_tranche(request.user, tranche, data.validated_data["note"])
         return Response(TrancheSerializer(tranche).data)
 
     @extend_schema(request=PaymentSerializer, responses={201: PaymentSerializer})
@@ -658,9 +606,8 @@ class TrancheViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         data = PaymentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        with _Call():
-            payment = services.record_payment(tranche, request.user, values["amount"], values["source"],
-                                              values.get("paid_on"), values.get("reference", ""))
+        payment = services.record_payment(tranche, request.user, values["amount"], values["source"],
+                                          values.get("paid_on"), values.get("reference", ""))
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
 
@@ -691,9 +638,8 @@ class FundViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     def perform_create(self, serializer):
         values = serializer.validated_data
-        with _Call():
-            serializer.instance = services.record_fund(self.request.user, values["jurisdiction"], values["year"],
-                                                       values["source"], values["amount"], values.get("note", ""))
+        serializer.instance = services.record_fund(self.request.user, values["jurisdiction"], values["year"],
+                                                   values["source"], values["amount"], values.get("note", ""))
 
 
 class SubsidyViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
@@ -703,10 +649,9 @@ class SubsidyViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.CreateMod
 
     def perform_create(self, serializer):
         values = serializer.validated_data
-        with _Call():
-            serializer.instance = services.record_subsidy(
-                self.request.user, values["organization"], values["kind"], values["amount"], values["source"],
-                values.get("granted_on"), values.get("note", ""))
+        serializer.instance = services.record_subsidy(
+            self.request.user, values["organization"], values["kind"], values["amount"], values["source"],
+            values.get("granted_on"), values.get("note", ""))
 
     @extend_schema(responses=TotalsSerializer)
     @action(detail=False, methods=["get"])
@@ -731,8 +676,7 @@ class ExpertLinkViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Create
 
     def perform_create(self, serializer):
         values = serializer.validated_data
-        with _Call():
-            serializer.instance = services.declare_link(self.request.user, values["organization"], values["nature"])
+        serializer.instance = services.declare_link(self.request.user, values["organization"], values["nature"])
 
 
 class ProjectReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -750,9 +694,8 @@ class ProjectReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Ret
         report = self.get_object()
         data = ReviewInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with _Call():
-            report = services.review_report(request.user, report, data.validated_data["accept"],
-                                            data.validated_data["note"])
+        report = services.review_report(request.user, report, data.validated_data["accept"],
+                                        data.validated_data["note"])
         return Response(ProjectReportSerializer(report).data)
 
 
@@ -765,9 +708,8 @@ class OtherApplicantViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Cr
 
     def perform_create(self, serializer):
         values = serializer.validated_data
-        with _Call():
-            serializer.instance = services.record_other_applicant(
-                self.request.user, values["name"], values["uscc"], values["region"], values["nature"])
+        serializer.instance = services.record_other_applicant(
+            self.request.user, values["name"], values["uscc"], values["region"], values["nature"])
 
 
 class ShareViewSet(viewsets.ViewSet):

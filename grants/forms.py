@@ -231,6 +231,7 @@ class ScoreForm(forms.Form):
 
 class TransitionForm(forms.Form):
     action = forms.CharField(widget=forms.HiddenInput, max_length=30)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Comment / reason"))
     score = forms.DecimalField(required=False, min_value=0, max_value=100, label=_("Final evaluation score"))
     amount = forms.DecimalField(required=False, min_value=Decimal("0.01"), max_digits=14, decimal_places=2,

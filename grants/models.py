@@ -26,6 +26,7 @@ from grants.choices import (
     TrancheState,
 )
 from registry.choices import Grade, RegionLevel, Tier, Vocabulary
+from registry.models.workflow import WorkflowEvent
 from registry.scoping import ScopedQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(0)]}
@@ -130,6 +131,7 @@ class Round(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                                    verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -243,23 +245,18 @@ class Panel(models.Model):
         return self.name
 
 
-class RoundEvent(models.Model):
+class RoundEvent(WorkflowEvent):
     round = models.ForeignKey(Round, models.CASCADE, related_name="events", verbose_name=_("round"))
-    action = models.CharField(_("action"), max_length=30)
-    from_state = models.CharField(_("from"), max_length=12, choices=RoundState.choices, blank=True)
-    to_state = models.CharField(_("to"), max_length=12, choices=RoundState.choices, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    comment = models.TextField(_("comment"), blank=True)
 
-    class Meta:
+    state_choices = RoundState.choices
+
+    class Meta(WorkflowEvent.Meta):
         verbose_name = _("round event")
         verbose_name_plural = _("round events")
-        ordering = ["at", "pk"]
 
-    def __str__(self):
-        return self.action
-
+    @property
+    def workflow(self):
+        return self.round.workflow
 
 
 class OtherApplicant(models.Model):
@@ -437,34 +434,27 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(WorkflowEvent):
     """Every transition, assignment, override and comment on an application is a row."""
 
     application = models.ForeignKey(Application, models.CASCADE, related_name="events",
                                     verbose_name=_("application"))
-    action = models.CharField(_("action"), max_length=30)
-    from_state = models.CharField(_("from"), max_length=12, choices=AppState.choices, blank=True)
-    to_state = models.CharField(_("to"), max_length=12, choices=AppState.choices, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    comment = models.TextField(_("comment"), blank=True)
 
-    class Meta:
+    state_choices = AppState.choices
+
+    class Meta(WorkflowEvent.Meta):
         verbose_name = _("application event")
         verbose_name_plural = _("application events")
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return self.action
 
     @property
-    def label(self):
+    def action_labels(self):
         from grants.workflows import EVENT_LABELS
 
-        if self.action in EVENT_LABELS:
-            return EVENT_LABELS[self.action]
-        step = self.application.workflow.get(self.action)
-        return step.label if step else self.action
+        return EVENT_LABELS
+
+    @property
+    def workflow(self):
+        return self.application.workflow
 
 
 class ExpertLink(models.Model):

@@ -1,8 +1,8 @@
 """Venture-grant operations: plain functions taking objects and the acting user (views, the API, tasks, commands).
 
-``transition()`` is the only way a round or an application changes state. It locks the row, checks the step
-against the workflow table, runs the side effect in the same transaction and writes the event row; a refused or
-failed step leaves the database as it was.
+A round or an application changes state only through the workflow kit's ``transition()`` (registry/workflow.py):
+it locks the row, checks the version and the step against the workflow table, runs the side effect in the same
+transaction and writes the event row; a refused or failed step leaves the database as it was.
 """
 
 import statistics
@@ -14,7 +14,6 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 from guardian.shortcuts import assign_perm
 
 from grants import allocation
@@ -29,7 +28,6 @@ from grants.choices import (
     SheetState,
     TrancheState,
 )
-from grants.effects import EFFECTS
 from grants.models import (
     AllocationRun,
     Application,
@@ -53,7 +51,9 @@ from grants.models import (
     Tranche,
     ancestor_codes,
 )
+from grants.workflows import GUARDS, is_filer, round_readiness  # noqa: F401
 from registry.choices import Grade, Role
+from registry.workflow import TransitionConflict, available_transitions, refusal, transition  # noqa: F401
 
 GRADE_ORDER = [Grade.A1, Grade.A2, Grade.A3, Grade.A4, Grade.A5]
 DEFAULT_RUBRIC = [
@@ -76,98 +76,8 @@ def _require(user, *roles):
 
 
 # ------------------------------------------------------------------------------------------------ transitions
-
-def is_filer(application, user) -> bool:
-    """A CSO's application is filed by street staff; another applicant's by the district bureau."""
-    return user.is_superuser or (user.role == Role.STREET_STAFF) == application.is_cso
-
-
-def _accepted(kind):
-    return lambda application, user: application.reports.filter(kind=kind, state=ReportState.ACCEPTED).exists()
-
-
-GUARDS = {
-    "round_ready": lambda round_, user: not round_readiness(round_),
-    "filer": is_filer,
-    "interim_accepted": _accepted(ReportKind.INTERIM),
-    "final_accepted": _accepted(ReportKind.FINAL),
-}
-GUARD_REFUSALS = {
-    "filer": _l("A CSO's application is handled by street staff; another applicant's by the district bureau."),
-    "interim_accepted": _l("An accepted interim report is needed first."),
-    "final_accepted": _l("An accepted final report is needed first."),
-}
-
-
-def round_readiness(round_) -> list[str]:
-    """What a round still needs before its call can open."""
-    problems = []
-    tracks = list(round_.tracks.all())
-    if not tracks:
-        problems.append(_("Add at least one track with its budget."))
-    if not round_.budgets.exists():
-        problems.append(_("Give the round's budget by funding source."))
-    weights = sum(c.weight for c in round_.criteria.all())
-    if weights != 100:
-        problems.append(_("The rubric's weights add up to %(n)s, not 100.") % {"n": weights})
-    if round_.min_amount and round_.max_amount and round_.min_amount > round_.max_amount:
-        problems.append(_("The per-project minimum is above the maximum."))
-    return problems
-
-
-def _event_model(obj):
-    return (RoundEvent, "round") if isinstance(obj, Round) else (ApplicationEvent, "application")
-
-
-def refusal(obj, step, user) -> str | None:
-    """Why ``user`` may not take ``step`` on ``obj`` now; None when they may."""
-    if obj.state not in step.sources:
-        return _("Not possible while it is “%(state)s”.") % {"state": obj.get_state_display()}
-    if not _is(user, *step.roles):
-        names = "、".join(str(Role(r).label) for r in step.roles)
-        return _("Only %(roles)s may do this.") % {"roles": names}
-    round_ = obj if isinstance(obj, Round) else obj.round
-    if Role.DISTRICT_REVIEWER in step.roles and user.role == Role.DISTRICT_REVIEWER \
-            and not user.can_see_region(round_.region):
-        return _("This round is run by %(region)s, not by your office.") % {"region": round_.region}
-    if step.when and not GUARDS[step.when](obj, user):
-        if step.when == "round_ready":
-            return " ".join(round_readiness(obj))
-        return str(GUARD_REFUSALS.get(step.when, _("This step does not apply here.")))
-    return None
-
-
-def available_transitions(obj, user):
-    return [t for t in obj.workflow.transitions if not t.internal and refusal(obj, t, user) is None]
-
-
-@transaction.atomic
-def transition(obj, action, user, comment="", data=None):
-    step = obj.workflow.get(action)
-    if step is None:
-        raise ValidationError(_("Unknown action %(action)s.") % {"action": action})
-    model = type(obj)
-    locked = model.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=obj.pk).first()
-    if locked is None:
-        raise PermissionDenied(_("This record lies outside your jurisdiction."))
-    reason = refusal(locked, step, user)
-    if reason:
-        raise PermissionDenied(reason)
-    comment = (comment or "").strip()
-    if step.needs_reason and not comment:
-        raise ValidationError(_("Please give a reason; it is recorded with the decision."))
-    from_state = locked.state
-    if step.target:
-        locked.state = step.target
-    if step.effect:
-        EFFECTS[step.effect](locked, user, comment, data or {})
-    if hasattr(locked, "version"):
-        locked.version += 1
-    locked.save()
-    event_model, field = _event_model(locked)
-    event_model.objects.create(**{field: locked}, action=action, from_state=from_state,
-                               to_state=locked.state if step.target else "", actor=user, comment=comment)
-    return locked
+# Rounds and applications move through the workflow kit (registry/workflow.py) on the tables of grants/workflows.py;
+# its names are re-exported here for the pages, the API and the tests.
 
 
 # ------------------------------------------------------------------------------------------------ rounds
@@ -507,7 +417,7 @@ def record_other_applicant(user, name, uscc, region, nature) -> OtherApplicant:
 
 @transaction.atomic
 def add_attachment(user, application, upload) -> Attachment:
-    from filings.documents import check_upload
+    from registry.documents import check_upload
 
     _require(user, Role.STREET_STAFF, Role.DISTRICT_REVIEWER)
     if application.state not in (AppState.DRAFT, AppState.SUBMITTED, AppState.IN_PROGRESS, AppState.MIDTERM):

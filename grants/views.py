@@ -69,6 +69,7 @@ from registry.choices import Role
 from registry.exports import FORMATS, export_response
 from registry.generic import ObjectDetailView, ObjectListView, scoped
 from registry.permissions import has_jurisdiction, has_role, permits
+from registry.views.workflow import transition_view
 
 DISTRICT = (Role.DISTRICT_REVIEWER, Role.ADMIN)
 
@@ -136,7 +137,7 @@ class RoundDetailView(ObjectDetailView):
             readiness=services.round_readiness(round_) if round_.state == "draft" else [],
             manage=manage, may_apply=services.may_apply(user) and round_.state == "open",
             track_form=TrackForm(), budget_form=BudgetForm(round=round_, user=user), panel_form=PanelForm(),
-            events=round_.events.select_related("actor"),
+            events=round_.events.select_related("actor", "round"),
         )
         return context
 
@@ -166,24 +167,7 @@ def round_setup(request, round_):
     return redirect(round_)
 
 
-@scoped(Round)
-@require_POST
-def round_transition(request, round_):
-    form = TransitionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The request was incomplete; please try again."))
-        return redirect(round_)
-    step = round_.workflow.get(form.cleaned_data["action"])
-    if step is None or step.internal:
-        messages.error(request, _("Unknown action."))
-        return redirect(round_)
-    try:
-        round_ = services.transition(round_, step.action, request.user, comment=form.cleaned_data["comment"])
-    except (PermissionDenied, ValidationError) as exc:
-        _report(request, exc)
-    else:
-        messages.success(request, _("%(action)s: done.") % {"action": step.label})
-    return redirect(round_)
+round_transition = transition_view(Round, RoundDetailView, TransitionForm)
 
 
 def _labelled(result, applications):
@@ -335,27 +319,11 @@ class ApplicationDetailView(ObjectDetailView):
         return context
 
 
-@scoped(Application)
-@require_POST
-def application_transition(request, application):
-    form = TransitionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The request was incomplete; please try again."))
-        return redirect(application)
-    action = form.cleaned_data["action"]
-    step = application.workflow.get(action)
-    if step is None or (step.internal and action != "evaluate"):
-        messages.error(request, _("Unknown action."))
-        return redirect(application)
-    try:
-        application = services.transition(application, action, request.user, comment=form.cleaned_data["comment"],
-                                          data={"score": form.cleaned_data.get("score"),
-                                                "amount": form.cleaned_data.get("amount")})
-    except (PermissionDenied, ValidationError) as exc:
-        _report(request, exc)
-    else:
-        messages.success(request, _("%(action)s: done.") % {"action": step.label})
-    return redirect(application)
+# The final evaluation is an internal step the district takes from its own small form on the page.
+application_transition = transition_view(
+    Application, ApplicationDetailView, TransitionForm,
+    step_data=lambda data: {"score": data.get("score"), "amount": data.get("amount")},
+    offered=lambda step: not step.internal or step.action == "evaluate")
 
 
 @scoped(Application)

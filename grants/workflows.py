@@ -1,16 +1,19 @@
 """The round's and the application's workflows as tables: states, transitions, who may take them, side effects.
 
-The one service that moves either is grants.services.transition(). ``target=""`` keeps the state (a recorded
-step such as a failed milestone review). ``effect`` names a function in grants.effects.EFFECTS, run inside the
-same transaction; ``when`` names a guard in grants.services.GUARDS.
+They run on the workflow kit (registry/workflow.py), whose ``transition()`` is the one engine that moves either.
+``target=""`` keeps the state (a recorded step such as a failed milestone review). ``effect`` names a function in
+grants.effects.EFFECTS, run inside the same transaction; ``when`` names a guard in ``GUARDS``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
-from grants.choices import AppState, RoundState
+from grants.choices import AppState, ReportKind, ReportState, RoundState
+from grants.effects import EFFECTS
 from registry.choices import Role
+from registry.workflow import Transition, Workflow
 
 A = AppState
 R = RoundState
@@ -18,31 +21,61 @@ DISTRICT = (Role.DISTRICT_REVIEWER,)
 STREET = (Role.STREET_STAFF,)
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    sources: tuple[str, ...]
-    target: str
-    roles: tuple[str, ...]
-    needs_reason: bool = False
-    effect: str = ""
-    when: str = ""
-    #: taken only by a service (the allocation, the final evaluation form), never offered as a plain button
-    internal: bool = False
-    style: str = "primary"
+def is_filer(application, user) -> bool:
+    """A CSO's application is filed by street staff; another applicant's by the district bureau."""
+    return user.is_superuser or (user.role == Role.STREET_STAFF) == application.is_cso
 
 
-@dataclass(frozen=True)
-class Workflow:
-    label: str
-    transitions: tuple[Transition, ...]
-
-    def get(self, action):
-        return next((t for t in self.transitions if t.action == action), None)
+def _accepted(kind):
+    return lambda application, user: application.reports.filter(kind=kind, state=ReportState.ACCEPTED).exists()
 
 
-ROUND_WORKFLOW = Workflow(
+def round_readiness(round_) -> list[str]:
+    """What a round still needs before its call can open."""
+    problems = []
+    tracks = list(round_.tracks.all())
+    if not tracks:
+        problems.append(_("Add at least one track with its budget."))
+    if not round_.budgets.exists():
+        problems.append(_("Give the round's budget by funding source."))
+    weights = sum(c.weight for c in round_.criteria.all())
+    if weights != 100:
+        problems.append(_("The rubric's weights add up to %(n)s, not 100.") % {"n": weights})
+    if round_.min_amount and round_.max_amount and round_.min_amount > round_.max_amount:
+        problems.append(_("The per-project minimum is above the maximum."))
+    return problems
+
+
+GUARDS = {
+    "round_ready": lambda round_, user: not round_readiness(round_),
+    "filer": is_filer,
+    "interim_accepted": _accepted(ReportKind.INTERIM),
+    "final_accepted": _accepted(ReportKind.FINAL),
+}
+GUARD_REFUSALS = {
+    "round_ready": lambda round_: " ".join(round_readiness(round_)),
+    "filer": _l("A CSO's application is handled by street staff; another applicant's by the district bureau."),
+    "interim_accepted": _l("An accepted interim report is needed first."),
+    "final_accepted": _l("An accepted final report is needed first."),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class GrantWorkflow(Workflow):
+    guards: dict = field(default_factory=lambda: GUARDS)
+    effects: dict = field(default_factory=lambda: EFFECTS)
+    guard_refusals: dict = field(default_factory=lambda: GUARD_REFUSALS)
+
+    def other_refusal(self, obj, step, user):
+        """A round is run by one district office: a reviewer of another district may not move it."""
+        round_ = obj.round if hasattr(obj, "round") else obj
+        if Role.DISTRICT_REVIEWER in step.roles and user.role == Role.DISTRICT_REVIEWER \
+                and not user.can_see_region(round_.region):
+            return _("This round is run by %(region)s, not by your office.") % {"region": round_.region}
+        return None
+
+
+ROUND_WORKFLOW = GrantWorkflow(
     label=_("Venture-grant round"),
     transitions=(
         Transition("open_call", _("Open the call"), (R.DRAFT,), R.OPEN, DISTRICT, when="round_ready",
@@ -58,7 +91,7 @@ ROUND_WORKFLOW = Workflow(
 # Every live state a project may be stopped from.
 LIVE = (A.SUBMITTED, A.IN_REVIEW, A.AWARDED, A.RESERVE, A.CONTRACTED, A.IN_PROGRESS, A.MIDTERM, A.EVALUATED)
 
-APPLICATION_WORKFLOW = Workflow(
+APPLICATION_WORKFLOW = GrantWorkflow(
     label=_("Venture-grant application"),
     transitions=(
         # A CSO's application is filed by street staff; another applicant's by the district (guard "filer").

@@ -6,16 +6,26 @@ transaction; the pages and the API call these and nothing else.
 
 import secrets
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from registry.audit import record
-from registry.choices import Role
-from registry.models import AuditAction, Invitation, Organization, OrganizationMember, User
+from registry.choices import OrgStatus, Role
+from registry.models import (
+    AccountRequest,
+    AccountRequestStatus,
+    AuditAction,
+    Invitation,
+    Organization,
+    OrganizationMember,
+    User,
+)
 from registry.models.accounts import token_digest
 
 # Staff who hold an organization's record (its street, its community) may invite its person in charge.
@@ -98,16 +108,22 @@ def accept(token, *, username, password, full_name, phone="") -> User:
         raise ValidationError(errors)
     user.set_password(password)
     user.save()
-    organization = invitation.organization
-    owner = invitation.as_owner and not organization.members.filter(is_owner=True).exists()
-    member = OrganizationMember.objects.create(user=user, organization=organization, is_owner=owner,
-                                               added_by=invitation.created_by)
-    assign_perm("registry.view_organization", user, organization)
+    _make_member(user, invitation.organization, as_owner=invitation.as_owner, added_by=invitation.created_by,
+                 actor=user, detail=_("invitation accepted"))
     invitation.accepted_by, invitation.accepted_at = user, timezone.now()
     invitation.save(update_fields=["accepted_by", "accepted_at"])
-    record(AuditAction.CREATE, member, user=user, detail=_("invitation accepted"),
-           object_repr=str(member), region_code=organization.region_id)
     return user
+
+
+def _make_member(user, organization, *, as_owner, added_by, actor, detail) -> OrganizationMember:
+    """The account acts for ``organization`` from now on: a membership (the owner if it is the first person in charge)
+    and the per-object grant the one access rule reads. Audited."""
+    owner = as_owner and not organization.members.filter(is_owner=True).exists()
+    member = OrganizationMember.objects.create(user=user, organization=organization, is_owner=owner, added_by=added_by)
+    assign_perm("registry.view_organization", user, organization)
+    record(AuditAction.CREATE, member, user=actor, detail=detail, object_repr=str(member),
+           region_code=organization.region_id)
+    return member
 
 
 @transaction.atomic
@@ -136,3 +152,105 @@ def remove_member(user, member) -> None:
     member.user.save(update_fields=["is_active"])
     record(AuditAction.DELETE, member, user=user, object_repr=str(member), region_code=member.organization.region_id)
     member.delete()
+
+
+# Applying with the organization's number (no invitation): at most this many requests wait per organization, so a
+# stranger who knows a number cannot bury the staff's list; the public page is rate-limited per address as well.
+PENDING_REQUESTS_PER_ORGANIZATION = 3
+REQUESTS_PER_MINUTE = 5  # per address, page and API together (registry.limits: held in memory if Redis is down)
+CLOSED_STATUSES = (OrgStatus.DEREGISTERED, OrgStatus.REVOKED, OrgStatus.CLEARED)
+
+
+def organization_by_number(number: str):
+    """The organization in operation whose 统一社会信用代码, 备案号 or 台账编号 is ``number``, or None."""
+    number = (number or "").strip()
+    if not number or len(number) > 40:
+        return None
+    return Organization.objects.exclude(status__in=CLOSED_STATUSES).filter(
+        Q(uscc=number.upper()) | Q(filing_number=number) | Q(ledger_number=number)).first()
+
+
+def _username_taken(username) -> bool:
+    return User.objects.filter(username__iexact=username).exists() or AccountRequest.objects.filter(
+        username__iexact=username, status=AccountRequestStatus.PENDING).exists()
+
+
+@transaction.atomic
+def request_account(*, number, name, phone, username, password) -> AccountRequest:
+    """Someone asks for an account for the organization ``number`` names; nothing is granted until the staff who
+    hold its record confirm (``confirm_request``). Errors name the field, in the user's language."""
+    organization = organization_by_number(number)
+    errors = {}
+    if organization is None:
+        errors["number"] = _("No organization in operation has this number. Type the unified social credit code, "
+                             "the filing number or the community ledger number exactly as on its certificate.")
+    if not name.strip():
+        errors["name"] = _("Enter your name.")
+    if not phone.strip():
+        errors["phone"] = _("Enter a phone number the staff can call to confirm.")
+    if not username or _username_taken(username):
+        errors["username"] = _("This user name is taken; choose another.")
+    try:
+        validate_password(password, User(username=username, first_name=name))
+    except ValidationError as exc:
+        errors["password"] = exc.messages
+    if not errors:
+        Organization.objects.select_for_update().filter(pk=organization.pk).first()  # one request at a time
+        if organization.account_requests.filter(status=AccountRequestStatus.PENDING).count() \
+                >= PENDING_REQUESTS_PER_ORGANIZATION:
+            errors["number"] = _("Several requests for this organization already await the staff's confirmation. "
+                                 "Please contact your street office or community.")
+    if errors:
+        raise ValidationError(errors)
+    account_request = AccountRequest.objects.create(
+        organization=organization, number=number.strip(), name=name.strip(), phone=phone.strip(),
+        username=username, password_hash=make_password(password))
+    record(AuditAction.CREATE, account_request, user=None, detail=_("account requested with the organization's "
+                                                                    "number"),
+           object_repr=str(account_request), region_code=organization.region_id)
+    return account_request
+
+
+def _decidable(user, account_request) -> AccountRequest:
+    """The request, locked, if ``user`` holds the organization's record and it still awaits a decision."""
+    if not (staff_may_invite(user) and Organization.objects.visible_to(user)
+            .filter(pk=account_request.organization_id).exists()):
+        raise PermissionDenied(_("Only the street or community staff who hold this record may decide."))
+    locked = AccountRequest.objects.select_for_update().select_related("organization").get(pk=account_request.pk)
+    if locked.status != AccountRequestStatus.PENDING:
+        raise ValidationError(_("This request was already decided."))
+    return locked
+
+
+@transaction.atomic
+def confirm_request(user, account_request) -> User:
+    """The staff confirm: the account is created with the password the person chose and acts for the organization
+    (its owner when it has none yet, a delegate otherwise)."""
+    account_request = _decidable(user, account_request)
+    if User.objects.filter(username__iexact=account_request.username).exists():
+        raise ValidationError(_("The user name chosen is now taken; refuse this request and ask the person to "
+                                "apply again."))
+    account = User(username=account_request.username, first_name=account_request.name, role=Role.ORGANIZATION,
+                   phone=account_request.phone, password=account_request.password_hash)
+    account.save()
+    _make_member(account, account_request.organization, as_owner=True, added_by=user, actor=user,
+                 detail=_("account request confirmed"))
+    account_request.status, account_request.decided_by = AccountRequestStatus.CONFIRMED, user
+    account_request.decided_at, account_request.user = timezone.now(), account
+    account_request.password_hash = ""  # the account holds it now
+    account_request.save(update_fields=["status", "decided_by", "decided_at", "user", "password_hash"])
+    return account
+
+
+@transaction.atomic
+def refuse_request(user, account_request, *, reason) -> AccountRequest:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the request is refused.")})
+    account_request = _decidable(user, account_request)
+    account_request.status, account_request.decided_by = AccountRequestStatus.REFUSED, user
+    account_request.decided_at, account_request.reason = timezone.now(), reason.strip()[:300]
+    account_request.password_hash = ""
+    account_request.save(update_fields=["status", "decided_by", "decided_at", "reason", "password_hash"])
+    record(AuditAction.UPDATE, account_request, user=user, detail=_("account request refused"),
+           object_repr=str(account_request), region_code=account_request.organization.region_id)
+    return account_request

@@ -38,6 +38,17 @@ class NoDeleteAdmin(admin.ModelAdmin):
         return False
 
 
+class WorkflowEventInline(admin.TabularInline):
+    """A workflow object's events (registry.models.WorkflowEvent), read-only: they are written by the kit alone."""
+
+    extra = 0
+    can_delete = False
+    readonly_fields = ("action", "from_state", "to_state", "actor", "at", "comment")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Organization)
 class OrganizationAdmin(NoDeleteAdmin, SimpleHistoryAdmin):
     list_display = ("name", "tier", "category", "region", "status", "uscc", "filing_number", "ledger_number")

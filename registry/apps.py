@@ -15,4 +15,4 @@ class RegistryConfig(AppConfig):
         from registry.models import Job
         from registry.tasks import run_job
 
-        jobs.register("job", Job, run_job)
+        jobs.register("job", Job, run_job, jobs.handle)

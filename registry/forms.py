@@ -180,3 +180,21 @@ class AcceptInvitationForm(forms.Form):
         if data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", _("The two passwords differ."))
         return data
+
+
+class AccountRequestForm(AcceptInvitationForm):
+    """Applying for an organization's account with its number; the staff who hold its record confirm."""
+
+    number = forms.CharField(label=_("Organization's number"), max_length=40, help_text=_(
+        "The unified social credit code (registered organizations), the filing number (filed organizations) or the "
+        "community ledger number (community-cultivated groups), as on its certificate or record."))
+    field_order = ["number", "full_name", "phone", "username", "password", "password_again"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].required = True
+        self.fields["full_name"].help_text = _("The person in charge, or a delegate the person in charge names.")
+
+
+class RefuseRequestForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))

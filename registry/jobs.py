@@ -1,8 +1,10 @@
-"""Tracked jobs: the engine every kind of long work shares (claim, lease, finish), and the registry's own kinds,
-imports and large exports. A Celery task loads the row by id and calls ``run``."""
+"""Tracked jobs: the engine every kind of long work shares (a hook registry, claim, lease, finish), and the
+registry's own kinds, imports and large exports. Apps register their kinds in their AppConfig.ready() with
+``register(name, model, task, handler)``; a Celery task takes the row's id and calls ``execute(name, pk)``."""
 
 import logging
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -94,14 +96,47 @@ def read_dataset(job) -> tablib.Dataset:
 class Tracked:
     model: type
     task: object  # the Celery task that takes the row's id
+    handler: Callable  # handler(row, attempt): does the work, ends with finish() (or raises)
 
 
+#: Every kind of tracked work, registered by its app (AppConfig.ready()): the engine knows no app above it.
 TRACKED: dict[str, Tracked] = {}
 
 
-def register(name, model, task):
-    """An app's kind of tracked work: ``requeue_waiting`` puts its waiting and abandoned rows on the queue."""
-    TRACKED[name] = Tracked(model, task)
+def register(name, model, task, handler):
+    """An app's kind of tracked work. ``execute(name, pk)`` runs ``handler`` on the row under a claim and a lease;
+    ``requeue_waiting`` puts the kind's waiting and abandoned rows on the queue again."""
+    TRACKED[name] = Tracked(model, task, handler)
+
+
+def queue(name, pk):
+    """Queue the row once it is committed (the worker must find it); a broker outage leaves it queued, and the
+    beat entry ``requeue-waiting`` puts it on the queue again."""
+    from registry.queue import enqueue
+
+    tracked = TRACKED[name]
+    tracked.model.objects.filter(pk=pk).update(queued_at=timezone.now())
+    transaction.on_commit(lambda: enqueue(tracked.task, pk))
+
+
+def execute(name, pk):
+    """The one way tracked work runs: claim the row (once), renew its lease while the handler works, and record a
+    failure for the page before re-raising it for Celery. A run that lost its lease stops without writing."""
+    tracked = TRACKED[name]
+    model = tracked.model
+    attempt = claim(model, pk)
+    row = model.objects.get(pk=pk)
+    if attempt is None:
+        return row  # finished, or a live worker has it: do it only once
+    try:
+        with lease(model, pk, attempt):
+            tracked.handler(row, attempt)
+    except LeaseLost:
+        logger.warning("%s %s was taken over; attempt %s stops without writing", name, pk, attempt)
+    except Exception as exc:  # the row exists: record what failed for the user, then re-raise
+        owned(model, pk, attempt).update(status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
+        raise
+    return row
 
 
 def lease_seconds() -> int:
@@ -113,6 +148,17 @@ def waiting(now=None) -> Q:
     expired = (now or timezone.now()) - timedelta(seconds=lease_seconds())
     return Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING) & (
         Q(heartbeat_at__lt=expired) | Q(heartbeat_at__isnull=True))
+
+
+def lease_expired(row, now=None) -> bool:
+    """A running row whose lease its worker no longer renews: the worker is gone."""
+    expired = (now or timezone.now()) - timedelta(seconds=lease_seconds())
+    return row.status == JobStatus.RUNNING and (row.heartbeat_at is None or row.heartbeat_at < expired)
+
+
+def fail_abandoned(model, error, now=None) -> int:
+    """Rows of ``model`` running under an expired lease are marked failed (they may be started again)."""
+    return model.objects.filter(waiting(now), status=JobStatus.RUNNING).update(status=JobStatus.FAILED, error=error)
 
 
 def claim(model, pk) -> int | None:
@@ -174,32 +220,19 @@ def finish(model, pk, attempt, **state):
 
 
 def start(job):
-    """Queue the job once its row is committed (the worker must find it); a broker outage leaves it queued."""
-    from registry.queue import enqueue
-    from registry.tasks import run_job
-
-    Job.objects.filter(pk=job.pk).update(queued_at=timezone.now())
-    transaction.on_commit(lambda: enqueue(run_job, job.pk))
+    queue("job", job.pk)
 
 
 def run(job_id):
-    attempt = claim(Job, job_id)
-    if attempt is None:
-        return Job.objects.get(pk=job_id)  # finished, or a live worker has it: do it only once
-    job = Job.objects.get(pk=job_id)
-    try:
-        with lease(Job, job.pk, attempt):
-            if job.kind == JobKind.EXPORT:
-                _export(job, attempt)
-            else:
-                _import(job, attempt)
-    except LeaseLost:
-        logger.warning("job %s was taken over; attempt %s stops without writing", job_id, attempt)
-    except Exception as exc:  # the row exists: record what failed for the user, then re-raise
-        owned(Job, job.pk, attempt).update(status=JobStatus.FAILED, error=str(exc)[:2000],
-                                           finished_at=timezone.now())
-        raise
-    return job
+    return execute("job", job_id)
+
+
+def handle(job, attempt):
+    """The registry's own kinds of tracked work: imports and large exports."""
+    if job.kind == JobKind.EXPORT:
+        _export(job, attempt)
+    else:
+        _import(job, attempt)
 
 
 def _progress(job, attempt, processed):

@@ -340,3 +340,46 @@ def send_term_alerts(today=None, days=(90, 30)) -> int:
                                "name": organization.name, "date": organization.term_ends_on, "days": left},
                            organization.get_absolute_url())
     return sent
+
+
+# Who clears a "zombie" organization, by tier (沪民社管发〔2024〕1号 第三条: "常态化开展'僵尸型'社区社会组织清理整治
+# ……街(镇)定期对已不符合备案条件和不开展活动的群众活动团队进行清理"; 民发〔2017〕191号 Q&A 五): a registered one is the
+# district bureau's (its registration authority), a filed one the street's, a community-guided group its community's.
+ZOMBIE_DECIDERS = {
+    Tier.REGISTERED: Role.DISTRICT_REVIEWER,
+    Tier.FILED: Role.STREET_STAFF,
+    Tier.COMMUNITY: Role.COMMUNITY_WORKER,
+}
+
+
+def may_decide_zombie(user, organization) -> bool:
+    return user.is_superuser or user.role == Role.ADMIN or user.role == ZOMBIE_DECIDERS.get(organization.tier)
+
+
+def _dormant(user, organization):
+    if not may_decide_zombie(user, organization):
+        raise PermissionDenied(_("%(role)s decide on a zombie candidate of this tier (沪民社管发〔2024〕1号 第三条).")
+                               % {"role": Role(ZOMBIE_DECIDERS[organization.tier]).label})
+    if not Organization.objects.visible_to(user).filter(pk=organization.pk).exists():
+        raise PermissionDenied(_("This organization lies outside your jurisdiction."))
+    if organization.status != OrgStatus.DORMANT:
+        raise ValidationError(_("%(name)s is not on the zombie candidate list.") % {"name": organization.name})
+
+
+@transaction.atomic
+def clear_dormant(user, organization, reason) -> Organization:
+    """Simplified deregistration of a zombie organization: status CLEARED; record and history stay."""
+    _dormant(user, organization)
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for clearing."))
+    set_status([organization], OrgStatus.CLEARED, user, reason)
+    return organization
+
+
+@transaction.atomic
+def reactivate(user, organization, reason) -> Organization:
+    _dormant(user, organization)
+    if not reason.strip():
+        raise ValidationError(_("Give the reason (e.g. the activity that shows it is alive)."))
+    set_status([organization], OrgStatus.ACTIVE, user, reason)
+    return organization

@@ -28,6 +28,7 @@ NAVIGATION = [
     ("registry:flag_list", _("Abnormal-activity and serious lists"), "exclamation-triangle", "supervision"),
     ("registry:zombie_list", _("Zombie candidates"), "moon", "supervision"),
     ("registry:import", _("Import from Excel"), "upload", "organizations"),
+    ("registry:account_request_list", _("Organization account requests"), "person-check", "organizations"),
     ("registry:audit_list", _("Audit trail"), "journal-text", "system"),
     ("admin:index", _("Administration"), "gear", "system"),
 ]

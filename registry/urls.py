@@ -39,4 +39,7 @@ urlpatterns = [
     path("org/", views.org_home, name="org_home"),
     path("org/invite/", views.org_invite_delegate, name="org_invite_delegate"),
     path("org/invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("org/apply/", views.account_request, name="account_request"),
+    path("account-requests/", views.account_request_list, name="account_request_list"),
+    path("account-requests/<int:pk>/decide/", views.account_request_decide, name="account_request_decide"),
 ]

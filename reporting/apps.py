@@ -10,8 +10,10 @@ class ReportingConfig(AppConfig):
         from registry import jobs
         from reporting.models import YearlyReport
         from reporting.tasks import build_yearly_report
+        from reporting.yearly import build
 
-        jobs.register("yearly_report", YearlyReport, build_yearly_report)
+        # The yearly report is tracked work on the registry's job engine, which knows it only through this hook.
+        jobs.register("yearly_report", YearlyReport, build_yearly_report, build)
 
         from reporting.signals import connect
 

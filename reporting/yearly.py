@@ -1,20 +1,21 @@
 """The yearly report of a region (DOMAIN.md §7): figures A-H as of 31 December, a PDF and an XLSX workbook.
 
-Built by a Celery task that takes the report row's id. The row is the tracked job: status, progress, heartbeat.
-A worker killed mid-job leaves the message unacknowledged (acks_late + reject_on_worker_lost), so another worker
-runs it again; a report whose heartbeat went stale shows as failed and can be started again. Re-running the same
-region and year replaces the files.
+The row is tracked work on the registry's job engine (registered in reporting/apps.py): a Celery task takes the
+row's id, the engine claims it once and renews its lease while ``build`` works. A worker killed mid-job leaves the
+message unacknowledged (acks_late + reject_on_worker_lost), and the row is taken over once its lease expired; a
+report whose lease went stale shows as failed and can be started again. Re-running the same region and year
+replaces the files.
 """
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from importlib.util import find_spec
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Min, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -44,15 +45,9 @@ def may_request(user, region) -> bool:
         user.is_superuser or user.role in (Role.ADMIN, Role.LEADER, Role.DISTRICT_REVIEWER, Role.STREET_STAFF))
 
 
-def _lease() -> timedelta:
-    """A running report whose lease (renewed by its worker, registry/jobs.py) has expired: its worker died."""
-    return timedelta(seconds=jobs.lease_seconds())
-
-
 def is_stale(report, now=None) -> bool:
-    now = now or timezone.now()
-    return report.status == ReportStatus.RUNNING and (report.heartbeat_at is None
-                                                      or now - report.heartbeat_at > _lease())
+    """A running report whose lease (renewed by its worker, registry/jobs.py) has expired: its worker died."""
+    return jobs.lease_expired(report, now)
 
 
 @transaction.atomic
@@ -69,10 +64,7 @@ def request_report(user, region, year) -> YearlyReport:
     report.status, report.progress, report.error, report.requested_by = ReportStatus.QUEUED, 0, "", user
     report.queued_at = timezone.now()
     report.save(update_fields=["status", "progress", "error", "requested_by", "queued_at"])
-    from registry.queue import enqueue
-    from reporting.tasks import build_yearly_report
-
-    transaction.on_commit(lambda: enqueue(build_yearly_report, report.pk))
+    jobs.queue("yearly_report", report.pk)
     return report
 
 
@@ -89,75 +81,38 @@ def schedule_reports(year, today=None) -> int:
 
 def recover_stale(now=None) -> int:
     """Reports whose worker died are marked failed (retryable), never left looking as if they were running."""
-    now = now or timezone.now()
-    stale = YearlyReport.objects.filter(status=ReportStatus.RUNNING).filter(
-        Q(heartbeat_at__lt=now - _lease()) | Q(heartbeat_at__isnull=True))
-    return stale.update(status=ReportStatus.FAILED, error="The worker stopped before the report was finished.")
+    return jobs.fail_abandoned(YearlyReport, "The worker stopped before the report was finished.", now)
 
 
 def run(report_id):
-    """The task body, on the job engine (registry/jobs.py): claimed once, its lease renewed while it runs, its
-    final state written only by the attempt that owns it. A finished report is not built again."""
-    attempt = jobs.claim(YearlyReport, report_id)
-    report = YearlyReport.objects.select_related("region").get(pk=report_id)
-    if attempt is None:
-        return report  # finished, or a live worker has it
+    """The task body: the job engine (registry/jobs.py) claims the report once, renews its lease while ``build``
+    works and records a failure; a finished report is not built again."""
+    return jobs.execute("yearly_report", report_id)
+
+
+def build(report, attempt):
+    """Figures, PDF and workbook of one report, written only by the attempt that owns the row."""
     jobs.owned(YearlyReport, report.pk, attempt).update(progress=0, error="")
 
     def progress(percent):
         jobs.owned(YearlyReport, report.pk, attempt).update(progress=percent, heartbeat_at=timezone.now())
 
-    try:
-        with jobs.lease(YearlyReport, report.pk, attempt), translation.override("zh-hans"):
-            # On a read replica when one is configured and healthy (config/replicas.py).
-            figures = on_replica(lambda: build_figures(report.region, report.year, progress))
-            pdf = render_pdf("reporting/pdf/yearly_report.html", {"region": report.region, "year": report.year,
-                                                                  "f": figures, "narrative": report.narrative})
-            progress(90)
-            xlsx = workbook(report.region, report.year, figures, report.narrative)
-            old = [f.name for f in (report.pdf, report.xlsx) if f]
-            report.pdf.save(f"{report.region_id}-{report.year}.pdf", ContentFile(pdf), save=False)
-            report.xlsx.save(f"{report.region_id}-{report.year}.xlsx", ContentFile(xlsx), save=False)
-            jobs.finish(YearlyReport, report.pk, attempt, status=ReportStatus.DONE, progress=100,
-                        pdf=report.pdf.name, xlsx=report.xlsx.name, figures=_jsonable(figures),
-                        heartbeat_at=timezone.now())
-        for name in old:
-            if name not in (report.pdf.name, report.xlsx.name):
-                report.pdf.storage.delete(name)
-    except jobs.LeaseLost:
-        return report  # taken over by another worker, which writes the report
-    except Exception as exc:  # the row exists: record the failure for the page, then let Celery see it
-        jobs.owned(YearlyReport, report.pk, attempt).update(status=ReportStatus.FAILED, error=str(exc)[:2000])
-        raise
-    return report
-    now = timezone.now()
-    YearlyReport.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING, started_at=now, heartbeat_at=now,
-                                                     progress=0, attempts=report.attempts + 1, error="")
-
-    def progress(percent):
-        YearlyReport.objects.filter(pk=report.pk).update(progress=percent, heartbeat_at=timezone.now())
-
-    try:
-        with translation.override("zh-hans"):
-            # On a read replica when one is configured and healthy (config/replicas.py).
-            figures = on_replica(lambda: build_figures(report.region, report.year, progress))
-            pdf = render_pdf("reporting/pdf/yearly_report.html", {"region": report.region, "year": report.year,
-                                                                  "f": figures, "narrative": report.narrative})
-            progress(90)
-            xlsx = workbook(report.region, report.year, figures, report.narrative)
+    with translation.override("zh-hans"):
+        # On a read replica when one is configured and healthy (config/replicas.py).
+        figures = on_replica(lambda: build_figures(report.region, report.year, progress))
+        pdf = render_pdf("reporting/pdf/yearly_report.html", {"region": report.region, "year": report.year,
+                                                              "f": figures, "narrative": report.narrative})
+        progress(90)
+        xlsx = workbook(report.region, report.year, figures, report.narrative)
         old = [f.name for f in (report.pdf, report.xlsx) if f]
         report.pdf.save(f"{report.region_id}-{report.year}.pdf", ContentFile(pdf), save=False)
         report.xlsx.save(f"{report.region_id}-{report.year}.xlsx", ContentFile(xlsx), save=False)
-        YearlyReport.objects.filter(pk=report.pk).update(
-            status=ReportStatus.DONE, progress=100, finished_at=timezone.now(), pdf=report.pdf.name,
-            xlsx=report.xlsx.name, figures=_jsonable(figures), heartbeat_at=timezone.now())
-        for name in old:
-            if name not in (report.pdf.name, report.xlsx.name):
-                report.pdf.storage.delete(name)
-    except Exception as exc:  # the row exists: record the failure for the page, then let Celery see it
-        YearlyReport.objects.filter(pk=report.pk).update(status=ReportStatus.FAILED, error=str(exc)[:2000])
-        raise
-    return report
+        jobs.finish(YearlyReport, report.pk, attempt, status=ReportStatus.DONE, progress=100,
+                    pdf=report.pdf.name, xlsx=report.xlsx.name, figures=_jsonable(figures),
+                    heartbeat_at=timezone.now())
+    for name in old:
+        if name not in (report.pdf.name, report.xlsx.name):
+            report.pdf.storage.delete(name)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 
 from filings.models import Case, Certificate, Document
 from registry.models import (
+    AccountRequest,
     Activity,
     AuditEvent,
     BrandDesignation,
@@ -102,6 +103,12 @@ def _notice(world, side):
                                               deadline="2099-12-31")
 
 
+def _account_request(world, side):
+    return AccountRequest.objects.create(organization=_organization(world, side), number="matrix",
+                                         name="矩阵申请人", phone="13800000000",
+                                         username=f"matrix_applicant_{side}{next(_serial)}", password_hash="!")
+
+
 def _audit(world, side):
     return AuditEvent.objects.create(action="update", region_code=_community(world, side).code,
                                      object_repr=f"矩阵审计{side.upper()}{next(_serial)}")
@@ -121,12 +128,14 @@ OBJECTS = {
     CreditFlag: _flag,
     RectificationNotice: _notice,
     AuditEvent: _audit,
+    AccountRequest: _account_request,
 }
 
 # The text by which a listed object is recognised on a page, in an API response or an export.
 MARKERS = {Region: "name", Organization: "name", Case: "title", Document: "original_name", Certificate: "number",
            Activity: "title", Training: "person_name", EvaluationGrade: "evaluator", BrandDesignation: "project",
-           CreditFlag: "explanation", RectificationNotice: "explanation", AuditEvent: "object_repr"}
+           CreditFlag: "explanation", RectificationNotice: "explanation", AuditEvent: "object_repr",
+           AccountRequest: "username"}
 
 
 def marker(obj):
@@ -139,6 +148,10 @@ PUBLIC = {
     "filings:verify", "registry:public_lookup", "api:lookup",
     # An invitation link: the token is the credential (tests/registry/test_organization_accounts.py).
     "registry:invitation_accept", "api:org-invitation-accept",
+    # Applying with the organization's number: nothing is granted until staff confirm (test_account_requests.py).
+    "registry:account_request", "api:org-account-request",
+    # The OpenID provider's round trip (404 unless configured; tests/registry/test_oidc.py).
+    "oidc_login", "oidc_callback",
 }
 
 # URL parameters that are not objects, with a value to try ("<url name>:<kwarg>" overrides "<kwarg>").

@@ -19,10 +19,11 @@ from rest_framework.views import APIView
 
 from registry import lifecycle, params
 from registry.api.base import ScopedViewSetMixin
+from registry.api.errors import as_drf
 from registry.api.fields import VisibleModelSerializer
 from registry.choices import JobKind, OrgStatus, Role
 from registry.jobs import start
-from registry.lifecycle import raise_flag, repair_flag
+from registry.lifecycle import clear_dormant, raise_flag, reactivate, repair_flag
 from registry.limits import fallback_cache
 from registry.models import (
     Activity,
@@ -36,12 +37,6 @@ from registry.models import (
     Training,
 )
 from registry.resources import validate_import_file
-
-
-def as_drf(exc):
-    if isinstance(exc, DjangoPermissionDenied):
-        return PermissionDenied(str(exc) or None)
-    return ValidationError(exc.messages)
 
 
 class RecordViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -242,8 +237,6 @@ class ZombieViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericV
     @extend_schema(request=ZombieDecisionSerializer, responses=ZombieSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
-        from filings.lifecycle import clear_dormant, reactivate
-
         organization = self.get_object()
         data = ZombieDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -99,3 +99,52 @@ class Invitation(models.Model):
     @property
     def is_usable(self):
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class AccountRequestStatus(models.TextChoices):
+    PENDING = "pending", _("awaiting confirmation")
+    CONFIRMED = "confirmed", _("confirmed")
+    REFUSED = "refused", _("refused")
+
+
+class AccountRequest(models.Model):
+    """A person asks for an account for an organization by its number (统一社会信用代码, 备案号 or 台账编号); the staff
+    who hold the organization's record confirm or refuse. The chosen password is kept only as Django's hash."""
+
+    scope_region_lookup = "organization__region__code"
+
+    organization = models.ForeignKey("registry.Organization", models.PROTECT, related_name="account_requests",
+                                     verbose_name=_("organization"))
+    number = models.CharField(_("number given"), max_length=40)
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=20)
+    username = models.CharField(_("user name"), max_length=150)
+    password_hash = models.CharField(max_length=200, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=AccountRequestStatus.choices,
+                              default=AccountRequestStatus.PENDING)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("account created"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("account request")
+        verbose_name_plural = _("account requests")
+        ordering = ["-requested_at"]
+        # The staff's list of requests waiting for them, and the per-organization cap on pending requests.
+        indexes = [models.Index(fields=["organization", "status"], name="accountrequest_org_status_idx")]
+
+    def __str__(self):
+        return f"{self.organization} · {self.name}"
+
+    @property
+    def matches_record(self) -> bool:
+        """Name and phone equal the person in charge on record: a hint for the staff, never a confirmation."""
+        organization = self.organization
+        return self.name.strip() == organization.leader_name.strip() and bool(self.phone) and \
+            self.phone.strip() == (organization.leader_phone or "").strip()

@@ -11,13 +11,15 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods
 
 from registry import accounts
-from registry.forms import AcceptInvitationForm, InvitationForm
+from registry.forms import AcceptInvitationForm, AccountRequestForm, InvitationForm, RefuseRequestForm
 from registry.generic import scoped
+from registry.limits import over_limit
 from registry.middleware import is_organization_user
-from registry.models import Invitation, Organization
+from registry.models import AccountRequest, AccountRequestStatus, Invitation, Organization
 from registry.permissions import permits
 
-__all__ = ["invitation_accept", "org_home", "org_invite_delegate", "organization_invite"]
+__all__ = ["account_request", "account_request_decide", "account_request_list", "invitation_accept", "org_home",
+           "org_invite_delegate", "organization_invite"]
 
 
 def _form_errors(form, exc):
@@ -105,3 +107,58 @@ def org_home(request):
         "organization": organization, "member": member, "sections": [s for s in sections if s],
         "members": organization.members.select_related("user") if member.is_owner else None,
     })
+
+
+@require_http_methods(["GET", "POST"])
+def account_request(request):
+    """Public: apply for an organization's account with its number; the staff who hold its record confirm."""
+    form = AccountRequestForm(request.POST or None)
+    done = None
+    status = 200
+    if request.method == "POST":
+        if over_limit(request, "account-request", accounts.REQUESTS_PER_MINUTE):
+            form.is_valid()
+            form.add_error(None, _("Too many requests from this address. Please wait a minute and try again."))
+            status = 429
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                done = accounts.request_account(number=data["number"], name=data["full_name"], phone=data["phone"],
+                                                username=data["username"], password=data["password"])
+            except ValidationError as exc:
+                _form_errors(form, exc)
+    return render(request, "registry/account_request.html", {"form": form, "done": done}, status=status)
+
+
+@login_required
+@permits(accounts.staff_may_invite, _l("Only the street or community staff who hold organizations' records decide "
+                                       "account requests."))
+def account_request_list(request):
+    """Requests waiting for the staff who hold the organizations' records, and the last decided ones."""
+    visible = AccountRequest.objects.visible_to(request.user).select_related("organization", "decided_by")
+    return render(request, "registry/account_request_list.html", {
+        "pending": visible.filter(status=AccountRequestStatus.PENDING),
+        "decided": visible.exclude(status=AccountRequestStatus.PENDING)[:20],
+        "refuse_form": RefuseRequestForm(),
+    })
+
+
+@permits(accounts.staff_may_invite)
+@scoped(AccountRequest)
+@require_http_methods(["POST"])
+def account_request_decide(request, account_request):
+    """Confirm (the account is created) or refuse with a reason; back to the list with what happened."""
+    try:
+        if request.POST.get("decision") == "confirm":
+            account = accounts.confirm_request(request.user, account_request)
+            messages.success(request, _("Account %(username)s created for %(organization)s.") % {
+                "username": account.username, "organization": account_request.organization.name})
+        else:
+            form = RefuseRequestForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Say why the request is refused."))
+            accounts.refuse_request(request.user, account_request, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Request refused."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("registry:account_request_list")

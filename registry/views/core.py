@@ -162,8 +162,6 @@ class OrganizationDetailView(ObjectDetailView):
     template_name = "registry/organization_detail.html"
 
     def get_context_data(self, **kwargs):
-        from filings.choices import CaseKind
-
         context = super().get_context_data(**kwargs)
         organization = self.object
         user = self.request.user
@@ -171,7 +169,6 @@ class OrganizationDetailView(ObjectDetailView):
             target_groups=organization.target_groups.all(),
             may_view_full_id=may_view_full_id(user),
             timeline=history_timeline(organization),
-            case_kinds=CaseKind,
             cases=organization.cases.select_related("created_by").order_by("-created_at"),
             certificates=organization.certificates.order_by("-issued_on"),
             may_open_cases=user.has_role(Role.STREET_STAFF) and organization.is_open,

@@ -29,7 +29,15 @@ from registry.forms_lifecycle import (
 )
 from registry.generic import ObjectListView, scoped
 from registry.jobs import start, template_workbook
-from registry.lifecycle import BRAND_RECORDERS, GRADE_RECORDERS, RECORDERS, raise_flag, repair_flag
+from registry.lifecycle import (
+    BRAND_RECORDERS,
+    GRADE_RECORDERS,
+    RECORDERS,
+    clear_dormant,
+    raise_flag,
+    reactivate,
+    repair_flag,
+)
 from registry.models import (
     Activity,
     AuditEvent,
@@ -242,8 +250,6 @@ def flag_repair(request, flag):
 @scoped(Organization)
 def zombie_decide(request, organization):
     """Clear (simplified deregistration) or reactivate a zombie candidate, with a reason."""
-    from filings.lifecycle import clear_dormant, reactivate
-
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         decide = clear_dormant if request.POST.get("decision") == "clear" else reactivate

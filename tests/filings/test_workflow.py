@@ -200,4 +200,4 @@ def test_stale_page_gets_a_conflict(world, cast, colleague_a, ready_case):
     stale_version = case.version
     transition(case, "return", colleague_a, comment="请补充材料")
     with pytest.raises(TransitionConflict, match=r"退回|Returned"):
-        transition(case, "approve", cast.reviewer, expected_version=stale_version)
+        transition(case, "approve", cast.reviewer, version=stale_version)

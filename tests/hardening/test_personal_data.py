@@ -74,7 +74,7 @@ def test_the_migration_encrypts_payloads_written_before(world, cast):
                        "WHERE id = %s", [f'"{VALID_ID}"', case.pk])
     assert VALID_ID in stored("filings_case", "payload::text", "id", case.pk)[0]
     assert Case.objects.get(pk=case.pk).payload["leader_id_number"] == VALID_ID  # plain values still read
-    migration = importlib.import_module("filings.migrations.0005_encrypt_payload_id_numbers")
+    migration = importlib.import_module("filings.migrations.0006_encrypt_payload_id_numbers")
     migration.encrypt_existing(apps, None)
     assert VALID_ID not in stored("filings_case", "payload::text", "id", case.pk)[0]
     assert Case.objects.get(pk=case.pk).payload["leader_id_number"] == VALID_ID

@@ -136,7 +136,10 @@ def _organization_user(organization):
 
 # Its own side, and the account pages every user has (password, second factor).
 OWN_SIDE = {"registry:org_home", "registry:org_invite_delegate", "filings:org_certificate_pdf", "home",
-            "api:my-organization", "api:org-delegate-invite", "api:org-cases", "api:current-user",
+            "api:my-organization", "api:org-delegate-invite", "api:org-case-list", "api:org-case-detail",
+            "api:org-case-documents", "api:org-case-transition", "api:current-user",
+            "filings:org_case_create", "filings:org_case", "filings:org_case_edit", "filings:org_case_upload",
+            "filings:org_case_step",
             "two_factor", "password_change", "password_change_done", "api_tokens"}
 
 

@@ -17,7 +17,7 @@ def encrypt_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('filings', '0004_lifecycle_rules'),
+        ('filings', '0005_case_events_on_workflow_event_shape'),
     ]
 
     operations = [

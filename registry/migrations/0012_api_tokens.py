@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0010_organization_accounts'),
+        ('registry', '0011_account_requests'),
     ]
 
     operations = [

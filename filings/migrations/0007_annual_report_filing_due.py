@@ -13,7 +13,7 @@ def keep_the_organizations_limit(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("filings", "0005_encrypt_payload_id_numbers"),
+        ("filings", "0006_encrypt_payload_id_numbers"),
     ]
 
     operations = [
