@@ -7,7 +7,6 @@ from importlib import import_module
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from filings.api import CaseViewSet, CertificateViewSet, DocumentViewSet, OrganizationCaseViewSet
@@ -31,6 +30,7 @@ from registry.api.lifecycle import (
     ZombieViewSet,
 )
 from registry.api.notifications import NotificationViewSet
+from registry.api.tokens import ApiTokenViewSet, ObtainTokenView
 from registry.api.views import CurrentUserView, OrganizationViewSet, RegionViewSet
 
 router = DefaultRouter()
@@ -50,6 +50,7 @@ router.register("zombies", ZombieViewSet, basename="zombie")
 router.register("jobs", JobViewSet, basename="job")
 router.register("audit", AuditViewSet, basename="audit")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
 router.register("account-requests", AccountRequestViewSet, basename="account-request")
 
 extra_urls = []
@@ -69,7 +70,7 @@ urlpatterns = [
     # The split view serves its start-up script as a file: the docs work under the strict script policy.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="token"),
     path("me/", CurrentUserView.as_view(), name="current-user"),
     path("lookup/", PublicLookupView.as_view(), name="lookup"),
     path("org/", MyOrganizationView.as_view(), name="my-organization"),

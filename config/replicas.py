@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 #: Views whose reads go to a replica (dashboards and the reports list: aggregates that tolerate a little lag).
 REPLICA_VIEWS = frozenset({"reporting:dashboard", "reporting:below_target"})
 #: Never read from a replica: logins, sessions, lockouts and second factors must see the latest write.
-PRIMARY_ONLY_APPS = frozenset({"sessions", "auth", "axes", "otp_totp", "django_otp", "authtoken", "admin",
+PRIMARY_ONLY_APPS = frozenset({"sessions", "auth", "axes", "otp_totp", "django_otp", "admin",
                                "contenttypes"})
 COOKIE = "shequ_wrote"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")

@@ -5,6 +5,7 @@ in-process. DATABASE_URL and REDIS_URL switch to PostgreSQL, a Redis broker and 
 """
 
 from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -86,7 +87,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "django_tables2",
     "drf_spectacular",
@@ -177,11 +177,23 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = 1 if PRODUCTION else 0
+# The client address (audit trail, lockouts) is read from X-Forwarded-For only when the request comes from one of
+# these proxies (addresses or networks); from anyone else the header is the client's own claim and is ignored.
+TRUSTED_PROXIES = env_list(
+    "TRUSTED_PROXIES", [], "comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is "
+    "believed, e.g. 127.0.0.1,10.0.0.0/24; unset = none, the connecting address is the client's")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network") from None
+AXES_CLIENT_IP_CALLABLE = "registry.audit.client_ip"
 
 # Second factor (TOTP) for district reviewers and administrators.
 REQUIRE_TWO_FACTOR = env_bool("REQUIRE_TWO_FACTOR", PRODUCTION, "TOTP second factor for reviewers and administrators")
 LOGIN_URL_TWO_FACTOR = "/accounts/two-factor/"
+# API tokens (registry/tokens.py): issued past the second factor where the role needs one, stored as a digest.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30, "days an API token stays valid after it is issued", minimum=1)
 OTP_TOTP_ISSUER = "Shequ"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -313,7 +325,7 @@ X_FRAME_OPTIONS = "DENY"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "registry.tokens.HashedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "registry.middleware.StaffOnly"],
     "DEFAULT_FILTER_BACKENDS": [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/oidc/callback/", oidc.ProviderCallback.as_view(), name="oidc_callback"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", two_factor.two_factor, name="two_factor"),
+    path("accounts/tokens/", registry_views.api_tokens, name="api_tokens"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -22,6 +22,7 @@ from filings.workflows import WORKFLOWS
 from registry import params
 from registry.accounts import membership_of
 from registry.api.base import ScopedViewSetMixin
+from registry.api.fields import VisibleModelSerializer
 from registry.api.workflow import transition_action
 from registry.forms import form_data_from, payload_from
 from registry.middleware import OrganizationOnly
@@ -29,7 +30,7 @@ from registry.models import Organization, Region
 from registry.personal import mask_id, mask_phone
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(VisibleModelSerializer):
     payload = serializers.SerializerMethodField()
     is_overdue = serializers.BooleanField(read_only=True)
     filing_overdue = serializers.BooleanField(read_only=True, help_text="The organization missed its own limit.")
@@ -86,7 +87,7 @@ class ActionSerializer(serializers.Serializer):
     needs_reason = serializers.BooleanField()
 
 
-def validated_payload(kind, payload, user, organization=None, own_region=False):
+def validated_payload(kind, payload, user, organization=None, own_region=False, case=None):
     """The payload through the case's form. ``own_region``: the organization applies for itself, so its region is
     its own whatever was sent (it holds no region of its own to choose from)."""
     tier = WORKFLOWS[kind].tier or (organization.tier if organization else "")
@@ -97,7 +98,11 @@ def validated_payload(kind, payload, user, organization=None, own_region=False):
         return form.payload()
     # The form sets the case's tier on its instance: give it a copy, never the organization itself.
     instance = Organization.objects.get(pk=organization.pk) if organization else Organization()
-    form = CaseForm(data=form_data_from(payload), tier=tier, kind=kind, user=user, instance=instance)
+    # The API shows the ID number masked: sent back as shown, the stored one (the draft's, else the
+    # organization's) is kept.
+    stored = case.payload.get("leader_id_number") if case is not None else None
+    form = CaseForm(data=form_data_from(payload), tier=tier, kind=kind, user=user, instance=instance,
+                    stored_id_number=stored)
     if own_region and "region" in form.fields:
         form.fields["region"].queryset = Region.objects.filter(code=organization.region_id)
         form.fields["region"].disabled = True
@@ -139,7 +144,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         data = CasePayloadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         payload = validated_payload(case.kind, data.validated_data["payload"], request.user, case.organization,
-                                    own_region=self.own_region)
+                                    own_region=self.own_region, case=case)
         case = services.update_payload(request.user, case, payload)
         return Response(CaseSerializer(case).data)
 
@@ -168,7 +173,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return Response([{"action": s.action, "label": str(s.label), "needs_reason": s.needs_reason} for s in steps])
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(VisibleModelSerializer):
     replaced_by = serializers.SerializerMethodField(help_text="The document that replaced this one, if any.")
 
     def get_replaced_by(self, document) -> int | None:
@@ -233,7 +238,7 @@ class DocumentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
                             content_type=document.content_type)
 
 
-class CertificateSerializer(serializers.ModelSerializer):
+class CertificateSerializer(VisibleModelSerializer):
     class Meta:
         model = Certificate
         fields = ["id", "number", "kind", "case", "organization", "issued_on", "issuing_office", "verification_code"]

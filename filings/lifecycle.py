@@ -61,6 +61,9 @@ def open_annual_reports(year: int, today=None) -> int:
             number=number, kind=CaseKind.ANNUAL_REPORT, region_id=organization.region_id, organization=organization,
             title=organization.name, payload={"year": year}, created_by=actor, period=year,
             due_on=policy.due_date(organization.tier, year + 1),
+            # The organization's own limit, kept when submitting replaces due_on with the review's deadline:
+            # "submitted on time" is judged on it (reporting's annual_report_on_time).
+            filing_due_on=policy.due_date(organization.tier, year + 1),
         ))
     created = Case.objects.bulk_create(cases, batch_size=2000)
     CaseEvent.objects.bulk_create(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from filings.choices import OPEN_STATES, CaseKind, CaseState, CertificateKind, DocumentKind, InspectionResult
+from registry.fields import EncryptedKeysJSONField
 from registry.models.regions import nearest_for_code
 from registry.models.workflow import WorkflowEvent
 from registry.scoping import ScopedQuerySet
@@ -42,7 +43,8 @@ class Case(models.Model):
         verbose_name=_("organization"),
     )
     title = models.CharField(_("organization name"), max_length=200)
-    payload = models.JSONField(_("proposed details"), default=dict, blank=True)
+    # The person in charge's ID number in it is encrypted at rest (registry/fields.py), drafts included.
+    payload = EncryptedKeysJSONField(_("proposed details"), default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                                    verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
@@ -17,7 +17,7 @@ from filings.tables import CaseTable
 from filings.workflows import WORKFLOWS
 from registry import params
 from registry.forms import form_data_from, payload_from
-from registry.generic import ObjectDetailView, ObjectListView, scoped
+from registry.generic import ObjectDetailView, ObjectListView, fetch_visible, scoped
 from registry.limits import over_limit
 from registry.models import Organization
 from registry.views.workflow import conflict_page
@@ -51,10 +51,13 @@ def _form_for(request, kind, organization=None, case=None):
     tier = _tier_of(kind, organization)
     # The form sets the case's tier on its instance: give it a copy, never the organization itself.
     instance = Organization.objects.get(pk=organization.pk) if organization else Organization()
+    # The number kept when the form's masked one comes back: the draft's, else the organization's.
+    stored = case.payload.get("leader_id_number") if case is not None else None
     if case is not None and request.method != "POST":
         return CaseForm(data=form_data_from(case.payload), tier=tier, kind=kind, user=request.user,
-                        instance=instance)
-    return CaseForm(request.POST or None, tier=tier, kind=kind, user=request.user, instance=instance)
+                        instance=instance, stored_id_number=stored)
+    return CaseForm(request.POST or None, tier=tier, kind=kind, user=request.user, instance=instance,
+                    stored_id_number=stored)
 
 
 def _payload(form):
@@ -86,7 +89,7 @@ def case_create(request, kind):
     organization = None
     organization_id = params.object_id(request.GET, "organization")
     if organization_id:
-        organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=organization_id)
+        organization = fetch_visible(Organization, request.user, pk=organization_id)
     elif kind in services.ORGANIZATION_KINDS:
         raise Http404
     form = _form_for(request, kind, organization)

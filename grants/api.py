@@ -32,6 +32,7 @@ from grants.models import (
 from grants.pdf import notice_response
 from registry.accounts import membership_of
 from registry.api.base import ScopedViewSetMixin
+from registry.api.fields import VisibleModelSerializer, VisibleRelatedField
 from registry.api.workflow import transition_action
 from registry.choices import Grade, Role
 from registry.middleware import OrganizationOnly
@@ -39,7 +40,7 @@ from registry.models import Organization, User
 
 # ------------------------------------------------------------------------------------------------ serializers
 
-class TrackSerializer(serializers.ModelSerializer):
+class TrackSerializer(VisibleModelSerializer):
     class Meta:
         model = Track
         fields = ["id", "name", "budget"]
@@ -50,7 +51,7 @@ def _grade(value):
         raise ValidationError(f"one of {', '.join(Grade.values)} or empty")
 
 
-class RoundSerializer(serializers.ModelSerializer):
+class RoundSerializer(VisibleModelSerializer):
     tracks = TrackSerializer(many=True, read_only=True)
     # A plain string: the same choices as Organization.grade, which already names the enum in the schema.
     min_grade = serializers.CharField(required=False, allow_blank=True, validators=[_grade],
@@ -101,7 +102,7 @@ class TrackInputSerializer(serializers.Serializer):
 
 
 class BudgetInputSerializer(serializers.Serializer):
-    fund = serializers.PrimaryKeyRelatedField(queryset=Fund.objects.all())
+    fund = VisibleRelatedField(queryset=Fund.objects.all())
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
 
 
@@ -178,7 +179,7 @@ class DecideSerializer(serializers.Serializer):
                                    help_text="Required when the chosen result misses a constraint (the ring-fence).")
 
 
-class AllocationRunSerializer(serializers.ModelSerializer):
+class AllocationRunSerializer(VisibleModelSerializer):
     class Meta:
         model = AllocationRun
         fields = ["id", "round", "created_by", "created_at", "results"]
@@ -202,13 +203,13 @@ class SummarySerializer(serializers.Serializer):
     county_share = ShareSerializer(allow_null=True)
 
 
-class BudgetLineSerializer(serializers.ModelSerializer):
+class BudgetLineSerializer(VisibleModelSerializer):
     class Meta:
         model = BudgetLine
         fields = ["item", "amount"]
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(VisibleModelSerializer):
     budget_lines = BudgetLineSerializer(many=True)
 
     class Meta:
@@ -230,7 +231,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return data
 
 
-class ApplicationUpdateSerializer(serializers.ModelSerializer):
+class ApplicationUpdateSerializer(VisibleModelSerializer):
     budget_lines = BudgetLineSerializer(many=True)
 
     class Meta:
@@ -252,7 +253,7 @@ class ReportInputSerializer(serializers.Serializer):
                                      help_text="Budget line id → amount spent so far (yuan).")
 
 
-class ProjectReportSerializer(serializers.ModelSerializer):
+class ProjectReportSerializer(VisibleModelSerializer):
     kind = serializers.CharField(read_only=True, help_text="interim or final")
 
     class Meta:
@@ -287,7 +288,7 @@ class ReviewsQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["", "to_score", "scored"], required=False, default="")
 
 
-class OtherApplicantSerializer(serializers.ModelSerializer):
+class OtherApplicantSerializer(VisibleModelSerializer):
     class Meta:
         model = OtherApplicant
         fields = ["id", "name", "uscc", "region", "nature", "recorded_at"]
@@ -306,7 +307,7 @@ class ScoreInputSerializer(serializers.Serializer):
     submit = serializers.BooleanField(default=False, help_text="Submitting locks the sheet for good.")
 
 
-class ScoreSheetSerializer(serializers.ModelSerializer):
+class ScoreSheetSerializer(VisibleModelSerializer):
     scores = serializers.SerializerMethodField()
 
     class Meta:
@@ -317,13 +318,13 @@ class ScoreSheetSerializer(serializers.ModelSerializer):
         return {str(s.criterion_id): str(s.score) for s in sheet.scores.all()}
 
 
-class TrancheSerializer(serializers.ModelSerializer):
+class TrancheSerializer(VisibleModelSerializer):
     class Meta:
         model = Tranche
         fields = ["id", "application", "sequence", "percent", "amount", "milestone", "state", "decided_at", "note"]
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(VisibleModelSerializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
 
     class Meta:
@@ -332,20 +333,24 @@ class PaymentSerializer(serializers.ModelSerializer):
         read_only_fields = ["tranche", "recorded_at"]
 
 
-class FundSerializer(serializers.ModelSerializer):
+class FundSerializer(VisibleModelSerializer):
     class Meta:
         model = Fund
         fields = ["id", "jurisdiction", "year", "source", "amount", "note"]
 
 
-class SubsidySerializer(serializers.ModelSerializer):
+class SubsidySerializer(VisibleModelSerializer):
     class Meta:
         model = Subsidy
         fields = ["id", "organization", "kind", "amount", "granted_on", "source", "note", "recorded_at"]
         read_only_fields = ["recorded_at"]
 
 
-class ExpertLinkSerializer(serializers.ModelSerializer):
+class ExpertLinkSerializer(VisibleModelSerializer):
+    # The one related field not narrowed to what the caller sees: an expert declares links to any organization
+    # (that is what keeps them off its applications), and sees no organization otherwise.
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+
     class Meta:
         model = ExpertLink
         fields = ["id", "expert", "organization", "nature", "declared_at"]

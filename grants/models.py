@@ -86,22 +86,6 @@ class Fund(models.Model):
         return reverse("grants:fund_detail", args=[self.pk])
 
 
-class RoundQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
-        """Rounds in the user's subtree, and the calls of the regions above them (a county's call is open to
-        every street and community in it)."""
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.sees_everything:
-            return self
-        condition = Q(region_id__in=ancestor_codes(user.region_prefixes))
-        for prefix in user.region_prefixes:
-            condition |= Q(region__code__startswith=prefix)
-        if not user.region_prefixes:
-            return self.none()
-        return self.filter(condition)
-
-
 class Round(models.Model):
     """A venture-grant round (公益创投) of a county (or a street running its own), with its rules."""
 
@@ -153,7 +137,7 @@ class Round(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     version = models.PositiveIntegerField(default=0, editable=False)
 
-    objects = RoundQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("venture-grant round (公益创投)")
@@ -169,6 +153,12 @@ class Round(models.Model):
 
     def get_absolute_url(self):
         return reverse("grants:round_detail", args=[self.pk])
+
+    @classmethod
+    def scope_extra(cls, user):
+        """The calls of the regions above the user's (a county's call is open to every street and community in
+        it), beside the rounds in the user's subtree."""
+        return Q(region_id__in=ancestor_codes(user.region_prefixes)) if user.region_prefixes else None
 
     @property
     def budget(self) -> Decimal:
@@ -473,21 +463,12 @@ class ApplicationEvent(WorkflowEvent):
         return self.application.workflow
 
 
-class ExpertLinkQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """An expert sees their own declarations; staff see those on organizations of their jurisdiction."""
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.sees_everything:
-            return self
-        condition = Q(expert=user)
-        for prefix in user.region_prefixes:
-            condition |= Q(organization__region__code__startswith=prefix)
-        return self.filter(condition)
-
-
 class ExpertLink(models.Model):
-    """An expert's declared link to an organization (employment, board seat, family...): never assigned to it."""
+    """An expert's declared link to an organization (employment, board seat, family...): never assigned to it.
+    The expert sees their own declarations; staff those on organizations of their jurisdiction."""
+
+    scope_region_lookup = "organization__region__code"
+    scope_owner_lookup = "expert"
 
     expert = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="grant_links",
                                verbose_name=_("expert"))
@@ -496,7 +477,7 @@ class ExpertLink(models.Model):
     nature = models.CharField(_("nature of the link"), max_length=200)
     declared_at = models.DateTimeField(_("declared at"), auto_now_add=True)
 
-    objects = ExpertLinkQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("expert's declared link")
@@ -533,21 +514,12 @@ class Assignment(models.Model):
         return f"{self.expert} → {self.application}"
 
 
-class ScoreSheetQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
-        """Sheets on applications of the user's jurisdiction, and an expert's own sheets."""
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.sees_everything:
-            return self
-        condition = Q(expert=user)
-        for prefix in user.region_prefixes:
-            condition |= Q(application__region__code__startswith=prefix)
-        return self.filter(condition)
-
-
 class ScoreSheet(models.Model):
-    """One expert's scores on one application; locked once submitted."""
+    """One expert's scores on one application; locked once submitted. Visible on applications of the user's
+    jurisdiction, and to the expert who owns it."""
+
+    scope_region_lookup = "application__region__code"
+    scope_owner_lookup = "expert"
 
     application = models.ForeignKey(Application, models.CASCADE, related_name="score_sheets",
                                     verbose_name=_("application"))
@@ -560,7 +532,7 @@ class ScoreSheet(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     void_reason = models.CharField(_("why it does not count"), max_length=300, blank=True)
 
-    objects = ScoreSheetQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("score sheet")

@@ -790,6 +790,13 @@ def apply_run(round_, run, mode, user):
         else:
             rows.update(state=state, allocation_reason=reason, awarded_amount=None)
     ApplicationEvent.objects.bulk_create(events)
+    # Bulk writes send no model signals: each application's step is audited here, as a saved event would be.
+    from registry.audit import record
+    from registry.models import AuditAction
+
+    for event in events:
+        record(AuditAction.TRANSITION, event.application, user=user,
+               changes={"state": [event.from_state, event.to_state]}, detail=f"{event.action}: {event.comment}"[:300])
     round_.allocation_mode = mode
 
 

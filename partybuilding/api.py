@@ -5,7 +5,6 @@ from datetime import date
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -26,6 +25,7 @@ from partybuilding.coverage import (
 from partybuilding.filters import AssignmentFilterSet, MeetingFilterSet, PartyOrganizationFilterSet
 from partybuilding.models import InstructorAssignment, MeetingRecord
 from registry.api.base import ScopedViewSetMixin
+from registry.api.fields import VisibleModelSerializer, VisibleRelatedField
 from registry.models import Organization
 
 
@@ -36,17 +36,6 @@ def django_errors(exc):
     if isinstance(exc, DjangoValidationError):
         return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     return exc
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class VisibleOrganizationField(serializers.PrimaryKeyRelatedField):
-    """An organization by id, chosen among those the caller may see (others read as "does not exist")."""
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None:
-            return Organization.objects.none()
-        return Organization.objects.visible_to(request.user)
 
 
 # Several apps have a field named "kind"; named components keep the generated enum names from colliding.
@@ -65,7 +54,7 @@ class MeetingKindField(serializers.ChoiceField):
 # ------------------------------------------------------------------------------------------------ status
 
 
-class PartyStatusSerializer(serializers.ModelSerializer):
+class PartyStatusSerializer(VisibleModelSerializer):
     """An organization's Party-building status; organizations without a record read as "none"."""
 
     organization = serializers.IntegerField(source="pk", read_only=True)
@@ -119,7 +108,7 @@ class PartyStatusWriteSerializer(serializers.Serializer):
     full_members = serializers.IntegerField(min_value=0, required=False)
     probationary_members = serializers.IntegerField(min_value=0, required=False)
     form = serializers.ChoiceField(choices=PartyForm.choices, required=False)
-    joint_with = VisibleOrganizationField(many=True, required=False)
+    joint_with = VisibleRelatedField(queryset=Organization.objects.all(), many=True, required=False)
     established_on = serializers.DateField(required=False, allow_null=True)
     superior_organization = serializers.CharField(required=False, allow_blank=True, max_length=200)
     two_way_entry = serializers.BooleanField(required=False)
@@ -137,8 +126,8 @@ class BulkAssignSerializer(serializers.Serializer):
     ends_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
-    organization = VisibleOrganizationField()
+class AssignmentSerializer(VisibleModelSerializer):
+    organization = VisibleRelatedField(queryset=Organization.objects.all())
     kind = AssignmentKindField(required=False)
 
     class Meta:
@@ -239,8 +228,8 @@ class AssignmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         return Response(AssignmentSerializer(assignment, context={"request": request}).data)
 
 
-class MeetingSerializer(serializers.ModelSerializer):
-    organization = VisibleOrganizationField()
+class MeetingSerializer(VisibleModelSerializer):
+    organization = VisibleRelatedField(queryset=Organization.objects.all())
     kind = MeetingKindField()
 
     class Meta:

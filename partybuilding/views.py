@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -25,7 +25,7 @@ from partybuilding.models import InstructorAssignment
 from partybuilding.resources import template_dataset
 from partybuilding.tables import PartyOrganizationTable
 from registry.exports import export_response
-from registry.generic import ObjectListView, scoped
+from registry.generic import ObjectListView, fetch_visible, scoped
 from registry.models import Organization
 from registry.services import ImportRejected
 
@@ -151,8 +151,7 @@ def _save_section(section, form, organization, user):
     elif section == "meeting":
         services.add_meeting(organization, user, **data)
     elif section == "end_assignment":
-        assignment = get_object_or_404(InstructorAssignment.objects.visible_to(user),
-                                       pk=data["assignment"], organization=organization)
+        assignment = fetch_visible(InstructorAssignment, user, pk=data["assignment"], organization=organization)
         services.end_assignment(assignment, user, data["ends_on"])
 
 

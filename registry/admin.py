@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from registry.models import Organization, PersonalDataView, Region, Term, User
+from registry.models import ApiToken, Organization, PersonalDataView, Region, Term, User
 
 
 @admin.register(Region)
@@ -80,3 +80,27 @@ class PersonalDataViewAdmin(NoDeleteAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(NoDeleteAdmin):
+    """Administrators see every API token (never its key: only a digest is stored) and revoke them."""
+
+    list_display = ("prefix", "user", "name", "second_factor", "created_at", "expires_at", "last_used_at",
+                    "revoked_at")
+    list_filter = ("second_factor",)
+    search_fields = ("user__username", "prefix", "name")
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False  # issued by the user, past the second factor (registry/tokens.py)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        from registry import tokens
+
+        for token in queryset:
+            tokens.revoke(request.user, token)

@@ -7,9 +7,11 @@ daily jobs' status changes) are recorded as one event each, not per row.
 
 import contextvars
 import logging
-from functools import cache
+from functools import cache, lru_cache
+from ipaddress import ip_address, ip_network
 from urllib.parse import unquote
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
 
@@ -26,9 +28,35 @@ LOGIN_FIELDS = {"last_login"}
 MASKED_FIELDS = {"leader_id_number": "masked_id", "leader_phone": "masked_phone", "password": None}
 
 
+@lru_cache(maxsize=8)
+def _trusted_networks(proxies: tuple[str, ...]):
+    return tuple(ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _is_trusted(address, networks) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
 def client_ip(request):
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")) or None
+    """The client's address: the connecting address, unless that is a trusted proxy (``TRUSTED_PROXIES``); then
+    the nearest address in ``X-Forwarded-For`` that is not one of the trusted proxies (read from the right, as
+    each proxy appends what it saw, and anything to the left is the client's own claim). Also axes' address."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    networks = _trusted_networks(tuple(settings.TRUSTED_PROXIES))
+    if remote is None or not networks or not _is_trusted(remote, networks):
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, networks):
+            try:
+                return str(ip_address(hop))
+            except ValueError:
+                return remote  # a proxy passed on garbage: the proxy is all we know
+    return hops[0] if hops else remote
 
 
 class AuditMiddleware:
@@ -70,8 +98,10 @@ def _region_code(obj):
 
 
 def _mask(field, value):
-    from registry.personal import mask_id, mask_phone
+    from registry.personal import mask_id, mask_ids_in, mask_phone
 
+    if isinstance(value, dict | list):  # a case's payload: the organization's fields, ID number among them
+        return mask_ids_in(value)
     if field == "leader_id_number":
         return mask_id(str(value or ""))
     if field == "leader_phone":
@@ -90,7 +120,12 @@ def _jsonable(value):
 def record(action, obj=None, *, user=None, changes=None, detail="", object_repr=None, region_code=None):
     """Write one audit event. Never raises into the caller's work: a failure to audit is logged loudly."""
     from registry.models import AuditEvent
+    from registry.personal import mask_ids_in
 
+    # Personal data never enters the trail in full, whatever the caller passed (the page, its CSV export and the
+    # API show what is stored).
+    changes, detail = mask_ids_in(changes or {}), mask_ids_in(detail)
+    object_repr = mask_ids_in(object_repr) if object_repr is not None else None
     request = _request.get()
     if user is None and request is not None and getattr(request, "user", None) is not None \
             and request.user.is_authenticated:
@@ -106,8 +141,8 @@ def record(action, obj=None, *, user=None, changes=None, detail="", object_repr=
                 ip_address=client_ip(request) if request is not None else None, action=action,
                 object_type=f"{obj._meta.app_label}.{obj._meta.model_name}" if obj is not None else "",
                 object_id=str(obj.pk) if obj is not None else "",
-                object_repr=printable(object_repr if object_repr is not None else str(obj) if obj is not None
-                                      else "")[:200],
+                object_repr=printable(object_repr if object_repr is not None else mask_ids_in(str(obj))
+                                      if obj is not None else "")[:200],
                 region_code=region_code[:12], changes=changes or {}, detail=printable(detail)[:300])
     except Exception:  # the audited work must not fail because auditing did; the log shows it
         logger.exception("audit record failed: %s %s", action, obj)

@@ -66,9 +66,12 @@ def _related_name(label, pk) -> str:
 
 def readable_changes(object_type: str, changes: dict) -> list[tuple[str, str, str]]:
     """[(field label, old, new)] of an event's changes."""
+    from registry.personal import mask_ids_in
+
     model = _model(object_type)
     rows = []
-    for name, pair in (changes or {}).items():
+    # Events written before ID numbers were masked at the source are masked on the way out.
+    for name, pair in mask_ids_in(changes or {}).items():
         if name in HIDDEN_FIELDS:
             continue
         old, new = [*pair, None, None][:2] if isinstance(pair, list | tuple) else (None, pair)

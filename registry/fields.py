@@ -48,10 +48,7 @@ class EncryptedCharField(models.CharField):
         return decrypt(super().to_python(value))
 
     def get_prep_value(self, value):
-        value = super().get_prep_value(value)
-        if not value or value.startswith(PREFIX):
-            return value
-        return PREFIX + cipher().encrypt(value.encode()).decode()
+        return encrypt(super().get_prep_value(value))
 
     def formfield(self, **kwargs):
         return super().formfield(**{"max_length": self.plain_max_length, **kwargs})
@@ -64,3 +61,36 @@ def decrypt(value):
         return cipher().decrypt(value[len(PREFIX):].encode()).decode()
     except InvalidToken:
         raise ValueError("An encrypted value cannot be read with the configured FIELD_ENCRYPTION_KEY.") from None
+
+
+class EncryptedKeysJSONField(models.JSONField):
+    """A JSONField (a case's proposed details) whose personal values, under ``encrypted_keys``, are encrypted in
+    the database like ``EncryptedCharField``; the other keys stay plain JSON, queryable as before. Values written
+    before encryption are read as they are (the migration that introduced the field encrypted them)."""
+
+    def __init__(self, *args, encrypted_keys=("leader_id_number",), **kwargs):
+        self.encrypted_keys = tuple(encrypted_keys)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["encrypted_keys"] = self.encrypted_keys
+        return name, path, args, kwargs
+
+    def _each(self, value, change):
+        if not isinstance(value, dict) or not any(value.get(key) for key in self.encrypted_keys):
+            return value
+        return {key: change(item) if key in self.encrypted_keys and item and isinstance(item, str) else item
+                for key, item in value.items()}
+
+    def from_db_value(self, value, expression, connection):
+        return self._each(super().from_db_value(value, expression, connection), decrypt)
+
+    def get_prep_value(self, value):
+        return super().get_prep_value(self._each(value, encrypt))
+
+
+def encrypt(value: str) -> str:
+    if not value or value.startswith(PREFIX):
+        return value
+    return PREFIX + cipher().encrypt(value.encode()).decode()

@@ -51,8 +51,25 @@ TIER_REGION_LEVELS = {
 }
 
 
+class MaskedIdInput(forms.TextInput):
+    """Shows a stored ID number masked: a form never sends the full number to the browser (PIPL). The value
+    typed by the person filling the form is theirs and shown back as typed."""
+
+    stored = ""
+
+    def format_value(self, value):
+        from registry.personal import mask_id
+
+        if value and self.stored and str(value) == self.stored:
+            return mask_id(self.stored)
+        return super().format_value(value)
+
+
 class OrganizationForm(forms.ModelForm):
-    """The organization's details as proposed in a case; validated on submission and again on approval."""
+    """The organization's details as proposed in a case; validated on submission and again on approval.
+
+    The stored ID number (of the organization, or of the draft being edited: ``stored_id_number``) is shown
+    masked and kept when the masked text comes back unchanged; a newly typed number replaces it."""
 
     class Meta:
         model = Organization
@@ -63,9 +80,14 @@ class OrganizationForm(forms.ModelForm):
             "target_groups": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, tier, user=None, **kwargs):
+    def __init__(self, *args, tier, user=None, stored_id_number=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.tier = tier
+        self.stored_id_number = (stored_id_number if stored_id_number is not None
+                                 else self.instance.leader_id_number) or ""
+        if "leader_id_number" in self.fields:
+            self.fields["leader_id_number"].widget = MaskedIdInput(attrs={"autocomplete": "off"})
+            self.fields["leader_id_number"].widget.stored = self.stored_id_number
         keep = set(TIER_FIELDS[tier])
         for name in TIER_FIELDS[Tier.REGISTERED]:
             if name not in keep:
@@ -83,6 +105,16 @@ class OrganizationForm(forms.ModelForm):
             self.fields["uscc"].help_text = _("Leave empty until the registration authority issues it.")
             for name in ("unit_member_count", "individual_member_count"):
                 self.fields[name].required = False
+
+    def clean_leader_id_number(self):
+        from registry.personal import mask_id
+
+        value = (self.cleaned_data.get("leader_id_number") or "").strip()
+        if "*" in value:
+            if self.stored_id_number and value == mask_id(self.stored_id_number):
+                return self.stored_id_number  # unchanged: the masked number the form showed
+            raise forms.ValidationError(_("Type the full ID number, or leave the masked one as shown."))
+        return value
 
     def clean_unit_member_count(self):
         return self.cleaned_data.get("unit_member_count") or 0

@@ -191,6 +191,16 @@ def region_for_page(user, code=None):
     return regions.filter(parent=None).order_by("code").first()
 
 
+def fetch_visible(source, user, **lookup):
+    """The one object of ``source`` (a model or a queryset) that ``lookup`` names among those ``user`` may see;
+    404 when it is out of scope or does not exist (its existence is not leaked). Every view that acts on an
+    object named by the URL, the query string or a form fetches it here (``scoped`` below does for the URL)."""
+    from django.shortcuts import get_object_or_404
+
+    base = source._default_manager.all() if isinstance(source, type) else source.all()
+    return get_object_or_404(base.visible_to(user), **lookup)
+
+
 def scoped(model, *, queryset=None, kwarg="pk"):
     """A function view that acts on one object of ``model``: signs the user in, fetches the object the URL names
     through ``visible_to(request.user)`` (404 when it is out of scope or does not exist) and hands it to the view
@@ -200,17 +210,15 @@ def scoped(model, *, queryset=None, kwarg="pk"):
     ``scoped_model`` to know which factory builds the object.
     """
     from django.contrib.auth.views import redirect_to_login
-    from django.shortcuts import get_object_or_404
 
     def decorate(view):
         @wraps(view)
         def fetching(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            base = queryset if queryset is not None else model._default_manager
             key = kwargs.pop(kwarg)
             key = path_id(key) if isinstance(key, int) else path_text(key)
-            obj = get_object_or_404(base.all().visible_to(request.user), pk=key)
+            obj = fetch_visible(queryset if queryset is not None else model, request.user, pk=key)
             return view(request, obj, *args, **kwargs)
 
         fetching.scoped_model = model

@@ -13,6 +13,7 @@ from registry.models import (
     RectificationNotice,
     Training,
 )
+from registry.personal import mask_ids_in
 from registry.tables import BaseTable
 
 
@@ -105,6 +106,12 @@ class AuditTable(BaseTable):
 
     def render_changes(self, value, record):
         return changes_text(record.object_type, value)
+
+    def render_object_repr(self, value):
+        return mask_ids_in(value)  # events written before ID numbers were masked at the source
+
+    def render_detail(self, value):
+        return mask_ids_in(value)
 
     def render_region_code(self, value):
         if self._region_names is None:  # one query for the page's regions, not one per row

@@ -49,7 +49,10 @@ fallback_cache = FallbackCache()
 
 def over_limit(request, group: str, per_minute: int) -> bool:
     """Counts this request against its address's budget for the current minute; True once it is spent."""
-    key = f"limit:{group}:{request.META.get('REMOTE_ADDR', '')}:{int(time.time() // 60)}"
+    from registry.audit import client_ip
+
+    # The client's address, not the proxy's: behind a trusted proxy every request comes from the proxy.
+    key = f"limit:{group}:{client_ip(request) or ''}:{int(time.time() // 60)}"
     fallback_cache.add(key, 0, 70)
     try:
         count = fallback_cache.incr(key)

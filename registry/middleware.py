@@ -7,7 +7,7 @@ from registry.choices import Role
 
 # What an organization user may open: its own side, signing in and out, language, assets, public pages.
 ORGANIZATION_PREFIXES = ("/org/", "/api/org/", "/accounts/", "/i18n/", "/static/", "/healthz", "/verify/",
-                         "/lookup/", "/api/me/")
+                         "/lookup/", "/api/me/", "/api/auth/")
 
 
 def is_organization_user(user) -> bool:

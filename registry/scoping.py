@@ -13,30 +13,47 @@ from django.db.models import Q
 
 
 class ScopedQuerySet(models.QuerySet):
-    """QuerySet of a model that belongs to a region.
+    """QuerySet of a model that belongs to a region: the one implementation of the access rule.
 
-    The model names the lookup that leads to its region code in ``scope_region_lookup`` (e.g. ``"region_id"``,
-    ``"organization__region_id"``).
+    A model says how its rows lead to the rule, and nothing more:
+
+    - ``scope_region_lookup``: the lookup to its region code (e.g. ``"region_id"``, ``"organization__region_id"``),
+      or None for a model that belongs to no region (a tracked job);
+    - ``scope_allows_grants``: explicit per-object grants (django-guardian ``view_<model>``) also show a row;
+    - ``scope_organization_lookup``: the way to the organization, whose own users see its records;
+    - ``scope_owner_lookup``: the user a row belongs to, who always sees it (an expert's score sheet, a job);
+    - ``scope_extra(user)``: a classmethod returning a further ``Q`` of rows the user sees (a round called by a
+      region above the user's), or None;
+    - ``scope_everything(user)``: a staticmethod saying who sees every row (default: ``user.sees_everything``).
     """
 
     def visible_to(self, user):
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.sees_everything:
+        model = self.model
+        everything = getattr(model, "scope_everything", None)
+        if everything(user) if everything is not None else user.sees_everything:
             return self
-        lookup = f"{self.model.scope_region_lookup}__startswith"
         condition = Q()
-        for prefix in user.region_prefixes:
-            condition |= Q(**{lookup: prefix})
-        granted = granted_pks(user, self.model)
+        region_lookup = getattr(model, "scope_region_lookup", None)
+        if region_lookup:
+            for prefix in user.region_prefixes:
+                condition |= Q(**{f"{region_lookup}__startswith": prefix})
+        granted = granted_pks(user, model)
         if granted is not None:
             condition |= Q(pk__in=granted)
-        organization_lookup = getattr(self.model, "scope_organization_lookup", None)
+        organization_lookup = getattr(model, "scope_organization_lookup", None)
         if organization_lookup and user.role == "organization":
             from django.apps import apps
 
             organizations = granted_pks(user, apps.get_model("registry", "Organization"))
             condition |= Q(**{f"{organization_lookup}__in": organizations})
+        owner_lookup = getattr(model, "scope_owner_lookup", None)
+        if owner_lookup:
+            condition |= Q(**{owner_lookup: user})
+        extra = model.scope_extra(user) if hasattr(model, "scope_extra") else None
+        if extra is not None:
+            condition |= extra
         if not condition:
             return self.none()
         return self.filter(condition)

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from registry.api.base import ScopedViewSetMixin
+from registry.api.fields import VisibleModelSerializer
 from registry.generic import region_for_page
 from registry.models import Region
 from reporting import yearly
@@ -135,7 +136,7 @@ def FileRenderer(fmt, media):  # a renderer class per file kind, so DRF accepts 
         "format": fmt, "media_type": media, "charset": None, "render": lambda self, data, *a, **k: data})
 
 
-class YearlyReportSerializer(serializers.ModelSerializer):
+class YearlyReportSerializer(VisibleModelSerializer):
     class Meta:
         model = YearlyReport
         fields = ["id", "region", "year", "status", "progress", "attempts", "started_at", "finished_at", "error",

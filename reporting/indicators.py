@@ -14,6 +14,7 @@ from importlib.util import find_spec
 from urllib.parse import urlencode
 
 from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -412,7 +413,9 @@ class AnnualReports:
         if not self.submitted:
             return reports
         done = reports.filter(submitted_at__date__lte=ctx.today)
-        return done.filter(submitted_at__date__lte=F("due_on")) if self.on_time else done
+        # On time: by the organization's own limit (filing_due_on), the due date itself included; due_on is the
+        # review's deadline once the report is submitted. Reports opened before the limit was kept fall back to it.
+        return done.filter(submitted_at__date__lte=Coalesce("filing_due_on", "due_on")) if self.on_time else done
 
     def count(self, ctx):
         return self.rows(ctx).count()

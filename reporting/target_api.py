@@ -10,6 +10,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 
 from registry.api.base import ScopedViewSetMixin
+from registry.api.fields import VisibleModelSerializer
 from registry.generic import region_for_page
 from registry.models import Region
 from reporting import targets as service
@@ -18,7 +19,7 @@ from reporting.indicators import INDICATORS
 from reporting.models import JudgedAt, Operator, Target
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(VisibleModelSerializer):
     indicator_name = serializers.SerializerMethodField()
     display_value = serializers.CharField(read_only=True)
     jurisdiction_name = serializers.SerializerMethodField()

@@ -171,6 +171,8 @@ UNSCOPED = {
     "api:job-*": "owner-only",
     # A notification is its addressee's alone: tests/filings/test_corrections.py covers it (another user: 404).
     "api:notification-*": "owner-only",
+    # A token belongs to its user (an administrator sees all): tests/hardening/test_api_tokens.py covers it.
+    "api:api-token-*": "owner-only",
 }
 
 

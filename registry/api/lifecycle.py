@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from registry import lifecycle, params
 from registry.api.base import ScopedViewSetMixin
 from registry.api.errors import as_drf
+from registry.api.fields import VisibleModelSerializer
 from registry.choices import JobKind, OrgStatus, Role
 from registry.jobs import start
 from registry.lifecycle import clear_dormant, raise_flag, reactivate, repair_flag
@@ -46,20 +47,19 @@ class RecordViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListMode
     service = None
 
     def perform_create(self, serializer):
+        # The serializer's related fields offer only visible objects (VisibleRelatedField); the service checks
+        # role and scope again, for the page and the API alike.
         data = dict(serializer.validated_data)
-        organization = data.get("organization")
         user = self.request.user
         if not lifecycle.has_role(user, self.roles):
             raise PermissionDenied(_("Your role may not record this."))
-        if organization is not None and not Organization.objects.visible_to(user).filter(pk=organization.pk).exists():
-            raise ValidationError({"organization": _("No such organization in your jurisdiction.")})
         try:
             serializer.instance = type(self).service(user, data)
         except (DjangoPermissionDenied, DjangoValidationError) as exc:
             raise as_drf(exc) from None
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(VisibleModelSerializer):
     class Meta:
         model = Activity
         fields = ["id", "organization", "held_on", "title", "place", "participants", "beneficiaries", "campaign",
@@ -75,7 +75,7 @@ class ActivityViewSet(RecordViewSet):
     roles = lifecycle.RECORDERS
 
 
-class TrainingSerializer(serializers.ModelSerializer):
+class TrainingSerializer(VisibleModelSerializer):
     class Meta:
         model = Training
         fields = ["id", "region", "organization", "person_name", "trainee_kind", "course", "held_on", "hours",
@@ -92,7 +92,7 @@ class TrainingViewSet(RecordViewSet):
     roles = lifecycle.RECORDERS
 
 
-class GradeSerializer(serializers.ModelSerializer):
+class GradeSerializer(VisibleModelSerializer):
     class Meta:
         model = EvaluationGrade
         fields = ["id", "organization", "grade", "awarded_on", "valid_until", "evaluator", "recorded_by"]
@@ -109,7 +109,7 @@ class GradeViewSet(RecordViewSet):
     roles = lifecycle.GRADE_RECORDERS
 
 
-class BrandSerializer(serializers.ModelSerializer):
+class BrandSerializer(VisibleModelSerializer):
     class Meta:
         model = BrandDesignation
         fields = ["id", "organization", "project", "year", "level", "title", "recorded_by"]
@@ -126,7 +126,7 @@ class BrandViewSet(RecordViewSet):
     roles = lifecycle.BRAND_RECORDERS
 
 
-class FlagSerializer(serializers.ModelSerializer):
+class FlagSerializer(VisibleModelSerializer):
     class Meta:
         model = CreditFlag
         fields = ["id", "organization", "listed_on", "reason", "explanation", "raised_on", "raised_by",
@@ -171,7 +171,7 @@ class FlagViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelM
         return Response(FlagSerializer(flag).data)
 
 
-class NoticeSerializer(serializers.ModelSerializer):
+class NoticeSerializer(VisibleModelSerializer):
     class Meta:
         model = RectificationNotice
         fields = ["id", "organization", "reason", "explanation", "issued_on", "issued_by", "deadline", "result",
@@ -217,7 +217,7 @@ class NoticeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListMode
         return Response(NoticeSerializer(notice).data)
 
 
-class ZombieSerializer(serializers.ModelSerializer):
+class ZombieSerializer(VisibleModelSerializer):
     class Meta:
         model = Organization
         fields = ["id", "name", "tier", "region", "status", "last_activity_on", "created_at"]
@@ -248,7 +248,7 @@ class ZombieViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericV
         return Response(ZombieSerializer(organization).data)
 
 
-class JobSerializer(serializers.ModelSerializer):
+class JobSerializer(VisibleModelSerializer):
     percent = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -298,12 +298,21 @@ class JobViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retrieve
         return FileResponse(job.output_file.open("rb"), as_attachment=True, filename=job.output_name)
 
 
-class AuditSerializer(serializers.ModelSerializer):
+class AuditSerializer(VisibleModelSerializer):
     class Meta:
         model = AuditEvent
         fields = ["id", "at", "actor", "actor_name", "ip_address", "action", "object_type", "object_id",
                   "object_repr", "region_code", "changes", "detail"]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        from registry.personal import mask_ids_in
+
+        data = super().to_representation(instance)
+        # Events written before ID numbers were masked at the source are masked on the way out.
+        for name in ("changes", "detail", "object_repr"):
+            data[name] = mask_ids_in(data[name])
+        return data
 
 
 class AuditViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -320,7 +329,7 @@ class LookupThrottle(AnonRateThrottle):
     cache = fallback_cache  # counts in memory while Redis is down, so the lookup keeps serving
 
 
-class LookupSerializer(serializers.ModelSerializer):
+class LookupSerializer(VisibleModelSerializer):
     category = serializers.StringRelatedField()
     community = serializers.CharField(source="region.name")
     number = serializers.CharField()

@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
+from registry.api.fields import VisibleModelSerializer
 from registry.models import Organization, Region, User
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(VisibleModelSerializer):
     prefix = serializers.CharField(read_only=True)
     level_display = serializers.CharField(source="get_level_display", read_only=True)
 
@@ -15,7 +16,7 @@ class RegionSerializer(serializers.ModelSerializer):
         ]
 
 
-class CurrentUserSerializer(serializers.ModelSerializer):
+class CurrentUserSerializer(VisibleModelSerializer):
     regions = RegionSerializer(source="jurisdiction", many=True, read_only=True)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
 
@@ -24,7 +25,7 @@ class CurrentUserSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "first_name", "last_name", "role", "role_display", "unit", "regions"]
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(VisibleModelSerializer):
     """Personal data always masked here; the full ID number has its own logged endpoint."""
 
     number = serializers.CharField(read_only=True)

@@ -13,6 +13,7 @@ from registry.api.serializers import (
     OrganizationSerializer,
     RegionSerializer,
 )
+from registry.audit import client_ip
 from registry.filters import OrganizationFilterSet, RegionFilterSet
 from registry.models import Organization, PersonalDataView, Region
 from registry.personal import may_view_full_id
@@ -56,5 +57,5 @@ class OrganizationViewSet(ScopedReadOnlyViewSet):
         if not may_view_full_id(request.user):
             raise PermissionDenied(_("Your role does not need the full ID number."))
         PersonalDataView.objects.create(user=request.user, organization=organization, field="leader_id_number",
-                                        ip_address=request.META.get("REMOTE_ADDR"))
+                                        ip_address=client_ip(request))
         return Response({"leader_id_number": organization.leader_id_number})

@@ -5,22 +5,22 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from registry.choices import JobKind, JobStatus
+from registry.scoping import ScopedQuerySet
 
 
 def job_path(job, filename):
     return f"jobs/{secrets.token_hex(12)}"
 
 
-class JobQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """A job is its owner's (it may hold personal data the owner was allowed to export)."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        return self if user.is_superuser else self.filter(created_by=user)
-
-
 class Job(models.Model):
-    """Long work as a tracked row (import, export): the page polls it; a Celery task takes its id."""
+    """Long work as a tracked row (import, export): the page polls it; a Celery task takes its id.
+
+    A job is its owner's, not a region's (it may hold personal data the owner was allowed to export): only its
+    owner and superusers see it."""
+
+    scope_region_lookup = None
+    scope_owner_lookup = "created_by"
+    scope_everything = staticmethod(lambda user: user.is_superuser)
 
     kind = models.CharField(_("kind"), max_length=30, choices=JobKind.choices)
     status = models.CharField(_("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
@@ -41,7 +41,7 @@ class Job(models.Model):
     result = models.JSONField(default=dict, blank=True, help_text="Counts, and the rows to fix when rejected.")
     error = models.TextField(_("error"), blank=True)
 
-    objects = JobQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("job")

@@ -4,3 +4,4 @@ from registry.views.lifecycle import *  # noqa: F403
 from registry.views.lookup import *  # noqa: F403
 from registry.views.notifications import *  # noqa: F403
 from registry.views.search import *  # noqa: F403
+from registry.views.tokens import *  # noqa: F403

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET
 
 from registry import lifecycle
+from registry.audit import client_ip
 from registry.choices import CommitteeType, RegionLevel, Role, Tier
 from registry.context_processors import menu_for
 from registry.filters import OrganizationFilterSet, RegionFilterSet
@@ -227,5 +228,5 @@ def reveal_id_number(request, organization):
     if not may_view_full_id(request.user):
         raise PermissionDenied(_("Your role does not need the full ID number."))
     PersonalDataView.objects.create(user=request.user, organization=organization, field="leader_id_number",
-                                    ip_address=request.META.get("REMOTE_ADDR"))
+                                    ip_address=client_ip(request))
     return render(request, "registry/_full_id.html", {"value": organization.leader_id_number})

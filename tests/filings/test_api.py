@@ -83,9 +83,9 @@ def test_full_id_number_endpoint_is_logged_and_role_bound(world, cast, api_for):
 
 
 def test_token_authentication(world, cast, client):
-    from rest_framework.authtoken.models import Token
+    from registry.tokens import issue
 
-    token = Token.objects.create(user=cast.street_a)
-    response = client.get("/api/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = issue(cast.street_a, second_factor=False)
+    response = client.get("/api/me/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.json()["username"] == "street_a"
     assert client.get("/api/me/").status_code in (401, 403)

@@ -11,11 +11,11 @@ import os
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from config.wsgi import application
+from registry.tokens import issue
 from tests.factories import OrganizationFactory
 from tests.fuzz.conftest import CASES, STATUSES
 
@@ -35,7 +35,7 @@ if not FULL:  # the short profile: generated cases only (the full one adds the s
 def token(request, cast, world, wsgi_keeps_connection):
     for place in (world.community_a1, world.community_a2, world.community_b1):
         OrganizationFactory.create_batch(2, region=place)
-    return Token.objects.get_or_create(user=getattr(cast, request.param))[0].key
+    return issue(getattr(cast, request.param), second_factor=True)[1]
 
 
 @pytest.mark.django_db

@@ -210,3 +210,15 @@ def test_rank_mode_meets_the_ring_fence_whenever_brute_force_finds_a_set():
             assert result.funded_ids and check(result, candidates, limits) == [], seed
     assert disagreements == 0
     assert greedy_missed >= 150
+
+
+@pytest.mark.parametrize("mode", [Mode.RANK, Mode.OPTIMAL])
+def test_a_score_exactly_on_the_pass_line_passes(mode):
+    """The pass line is the lowest score that may be funded: 60 (however written) passes, 59.99 does not."""
+    candidates = [c(1, E, True, D("60.00"), 20), c(2, E, True, 60, 20), c(3, E, True, D("59.99"), 20)]
+    limits = Constraints(round_budget=D(100_000), track_budgets={E: D(100_000)}, ring_fence_pct=D(0),
+                         pass_score=D(60))
+    result = allocate(candidates, limits)[mode]
+    assert result.funded_ids == {1, 2}
+    assert result.decisions[3].reason == Reason.BELOW_LINE
+    assert check(result, candidates, limits) == []

@@ -321,3 +321,15 @@ def test_allocation_page_and_api_show_both_modes(world, cast, experts, client_fo
     # Street B's staff see only their own organizations' decisions.
     data = client_for(cast.street_b).get(reverse("api:grant-round-allocation", args=[round_.pk])).json()
     assert len(data["results"]["rank"]["decisions"]) == 1
+
+
+def test_applying_an_allocation_audits_each_application(world, cast, experts):
+    """The decision moves applications in bulk (no model signals): each one's step is still an audit event."""
+    from registry.models import AuditEvent
+
+    _round, apps = _decided_round(world, cast, experts)
+    for decided in apps.values():
+        events = AuditEvent.objects.filter(object_type="grants.application", object_id=str(decided.pk),
+                                           action="transition", actor=cast.reviewer)
+        assert [event.changes["state"] for event in events if event.changes.get("state", [None])[0] == "in_review"] \
+            == [["in_review", decided.state]], decided

@@ -6,12 +6,12 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from filings.models import Case, Certificate
 from registry import accounts
 from registry.choices import Role
 from registry.models import AuditEvent, Invitation, OrganizationMember
+from registry.tokens import issue
 from tests.factories import PASSWORD, OrganizationFactory
 from tests.matrix import OBJECTS, PUBLIC, object_kwargs
 from tests.test_permission_matrix import ALL_ROUTES
@@ -142,7 +142,7 @@ OWN_SIDE = {"registry:org_home", "registry:org_invite_delegate", "filings:org_ce
             "filings:org_case_step", "grants:org_application_create", "grants:org_application",
             "grants:org_application_step", "api:org-grant-application-list", "api:org-grant-application-detail",
             "api:org-grant-application-transition",
-            "two_factor", "password_change", "password_change_done"}
+            "two_factor", "password_change", "password_change_done", "api_tokens"}
 # The supply–demand board's organization side (tests/grants/test_matching.py).
 OWN_SIDE |= {"grants:org_board", "grants:org_posting", "grants:org_interest", "grants:org_pairing_activity",
              "api:org-board-posting-list", "api:org-board-posting-detail", "api:org-board-posting-interest",
@@ -166,7 +166,7 @@ def test_every_staff_page_and_endpoint_refuses_an_organization_user(route, world
         from rest_framework.test import APIClient
 
         api = APIClient()
-        api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        api.credentials(HTTP_AUTHORIZATION=f"Token {issue(user, second_factor=False)[1]}")
         for method in ("get", "post"):
             status = getattr(api, method)(url, HTTP_ACCEPT="application/json").status_code
             assert status in (403, 404, 405), f"organization user's token on {route.name} ({method}): {status}"

@@ -19,11 +19,11 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from config.wsgi import application
+from registry.tokens import issue
 from tests.factories import OrganizationFactory
 
 MAX_EXAMPLES = 12
@@ -63,7 +63,7 @@ def api_world(cast, world):
                                        participants=30, beneficiaries=80, recorded_by=cast.street_a)
     report = YearlyReport.objects.create(region=world.county, year=2025)
     return ApiWorld(
-        token=Token.objects.create(user=cast.reviewer).key,
+        token=issue(cast.reviewer, second_factor=True)[1],
         real_paths={
             "/api/organizations/{id}/": {"id": orgs[0].pk},
             "/api/regions/{code}/": {"code": world.street_a.code},

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grants', '0003_round_version_events_on_workflow_event_shape'),
+        ('grants', '0004_money_amounts_positive'),
         ('registry', '0011_account_requests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
