@@ -20,7 +20,7 @@ from registry.forms import form_data_from, payload_from
 from registry.generic import ObjectDetailView, ObjectListView, fetch_visible, scoped
 from registry.limits import over_limit
 from registry.models import Organization
-from registry.views.workflow import conflict_page
+from registry.views.workflow import transition_view
 
 
 class CaseListView(ObjectListView):
@@ -217,34 +217,14 @@ def _display(field, value, name):
     return str(value)
 
 
-@scoped(Case)
-@require_POST
-def case_transition(request, case):
-    """The kit's transition view (registry/views/workflow.py), with the documents a reviewer returns."""
-    form = TransitionForm(request.POST, documents=case.documents.filter(replacement__isnull=True))
-    if not form.is_valid():
-        messages.error(request, _("The request was incomplete; please try again."))
-        return redirect(case)
-    data = form.cleaned_data
-    step = case.workflow.get(data["action"])
-    if step is None or step.internal:
-        messages.error(request, _("Unknown action."))
-        return redirect(case)
-    try:
-        case = corrections.act(case, step.action, request.user, comment=data["comment"],
-                               data={"uscc": data["uscc"], "result": data["result"]},
-                               version=data["version"], rejected_documents=data["rejected_documents"])
-    except services.TransitionConflict as exc:
-        return conflict_page(request, CaseDetailView, case, str(exc))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("Your role may not do this."))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("%(action)s: done. It is now “%(state)s”.")
-                         % {"action": step.label, "state": case.get_state_display()})
-    return redirect(case)
+# The kit's transition view (registry/views/workflow.py), with the documents a reviewer returns
+# (filings/corrections.py).
+case_transition = transition_view(
+    Case, CaseDetailView, TransitionForm,
+    form_kwargs=lambda case: {"documents": case.documents.filter(replacement__isnull=True)},
+    act=lambda case, step, user, data: corrections.act(
+        case, step.action, user, comment=data["comment"], data={"uscc": data["uscc"], "result": data["result"]},
+        version=data["version"], rejected_documents=data["rejected_documents"]))
 
 
 @scoped(Case)

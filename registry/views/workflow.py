@@ -21,13 +21,16 @@ from registry.workflow import TransitionConflict, transition
 CONFLICT = 409
 
 
-def transition_view(model, detail_view, form_class, *, step_data=None, offered=None, after=None):
+def transition_view(model, detail_view, form_class, *, step_data=None, offered=None, after=None, form_kwargs=None,
+                    act=None):
     """A function view taking ``model``'s workflow steps from its detail page.
 
     ``detail_view`` renders the object again on a conflict; ``form_class`` parses the post (``action``, ``comment``,
     optional ``version`` and step fields); ``step_data(cleaned_data)`` is the data handed to the step's effect;
     ``offered(step)`` says whether a page may take the step (internal steps are taken by services only);
-    ``after(obj)`` is where the user lands afterwards (the object's own page by default).
+    ``after(obj)`` is where the user lands afterwards (the object's own page by default); ``form_kwargs(obj)`` adds
+    arguments to the form (e.g. the documents a reviewer may return); ``act(obj, step, user, data)`` takes the step
+    when it writes more than the kit's ``transition()`` in the same transaction (``data`` is the cleaned form).
     """
     offered = offered or (lambda step: not step.internal)
     after = after or (lambda obj: obj.get_absolute_url())
@@ -35,7 +38,7 @@ def transition_view(model, detail_view, form_class, *, step_data=None, offered=N
     @scoped(model)
     @require_POST
     def view(request, obj):
-        form = form_class(request.POST)
+        form = form_class(request.POST, **(form_kwargs(obj) if form_kwargs else {}))
         if not form.is_valid():
             messages.error(request, _("The request was incomplete; please try again."))
             return redirect(after(obj))
@@ -45,8 +48,11 @@ def transition_view(model, detail_view, form_class, *, step_data=None, offered=N
             messages.error(request, _("Unknown action."))
             return redirect(after(obj))
         try:
-            obj = transition(obj, step.action, request.user, comment=data["comment"],
-                             data=step_data(data) if step_data else {}, version=data.get("version"))
+            if act is not None:
+                obj = act(obj, step, request.user, data)
+            else:
+                obj = transition(obj, step.action, request.user, comment=data["comment"],
+                                 data=step_data(data) if step_data else {}, version=data.get("version"))
         except TransitionConflict as exc:
             return conflict_page(request, detail_view, obj, str(exc))
         except PermissionDenied as exc:
