@@ -15,6 +15,8 @@ QUEUES = {
     "reporting.tasks.daily_snapshots": "daily",
     "filings.tasks.daily_lifecycle": "daily",
     "registry.tasks.requeue_waiting": "celery",
+    # A notification's e-mail is short and must not wait behind imports or reports.
+    "registry.tasks.mail_notification": "celery",
 }
 
 

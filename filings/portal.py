@@ -156,6 +156,7 @@ def org_case_edit(request, case):
         "case": case, "cancel_url": org_case_url(case)})
 
 
+@login_required
 @permits(is_organization_user)
 @require_POST
 def org_case_upload(request, pk):
@@ -170,3 +171,6 @@ def org_case_upload(request, pk):
 # is now and the typed reason kept), landing back on the organization's own page of the case.
 org_case_step = permits(is_organization_user)(transition_view(
     Case, OrgCaseView, TransitionForm, offered=lambda step: step.action in OWN_STEPS, after=org_case_url))
+
+
+org_case_upload.scoped_model = Case  # the permission matrix builds a case for it (the staff view it calls is scoped)

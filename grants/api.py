@@ -780,6 +780,14 @@ def register_routes(router):
 
 
 
+class OrganizationApplicationSerializer(ApplicationSerializer):
+    """The organization names a round and track it cannot see through the staff's access rule; the service checks
+    the call is open where the organization lies and the track belongs to the round."""
+
+    round = serializers.PrimaryKeyRelatedField(queryset=Round.objects.all())
+    track = serializers.PrimaryKeyRelatedField(queryset=Track.objects.all())
+
+
 class OrganizationApplicationViewSet(ApplicationViewSet):
     """The signed-in organization's own venture-grant applications (organization users only): apply to a call open
     to it, change the draft, submit or withdraw — the same services and workflow kit as the staff's (grants/portal.py
@@ -792,10 +800,10 @@ class OrganizationApplicationViewSet(ApplicationViewSet):
         member = membership_of(self.request.user)
         return self.queryset.filter(organization_id=member.organization_id if member else None).order_by("-pk")
 
-    @extend_schema(request=ApplicationSerializer, responses={201: ApplicationSerializer})
+    @extend_schema(request=OrganizationApplicationSerializer, responses={201: ApplicationSerializer})
     def create(self, request):
         member = membership_of(request.user)
-        data = ApplicationSerializer(data=request.data)
+        data = OrganizationApplicationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values.pop("organization", None)

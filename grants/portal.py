@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from grants import services
 from grants.forms import ApplicationForm, BudgetLineFormSet, TransitionForm, budget_lines_from
-from grants.models import Application
+from grants.models import Application, Round
 from registry.accounts import membership_of
 from registry.generic import ObjectDetailView
 from registry.middleware import is_organization_user
@@ -93,3 +93,6 @@ class OrgApplicationView(ObjectDetailView):
 org_application_step = permits(is_organization_user)(transition_view(
     Application, OrgApplicationView, TransitionForm, offered=lambda step: step.action in OWN_STEPS,
     after=org_application_url))
+
+
+org_application_create.scoped_model = Round  # the permission matrix builds a round for it

@@ -22,7 +22,9 @@ def apply(page, round_url, title, track, amount, organization=None, other=None):
     page.goto(round_url)
     click(page, "apply")
     if organization is not None:
-        page.select_option("#id_organization", str(organization.pk))
+        # The organization picker: type part of the name, click the match (registry/widgets.py).
+        page.get_by_test_id("org-picker-organization").locator("input[type=search]").fill(organization.name[:4])
+        page.locator(f"[data-org-pick='{organization.pk}']").click()
     else:
         page.select_option("#id_other_applicant", str(other.pk))
     page.select_option("#id_track", label=track)
