@@ -15,6 +15,9 @@ APT_TEST := chromium chromium-driver poppler-utils faketime
 # The suite talks to the real services on this machine.
 TEST_DATABASE_URL ?= postgres://postgres@localhost:5432/shequ
 TEST_REDIS_URL ?= redis://localhost:6379/15
+# pytest-xdist processes for `make test` (0 = one process). Worker N uses TEST_REDIS_URL's database minus N and a test
+# database of its own; the tests that start workers, servers or the standby run on one of them (tests/parallel.py).
+TEST_WORKERS ?= 2
 
 .PHONY: fuzz run test lint bench bench-figures soak system system-test venv messages migrate demo worker beat schema clean replica \
 	replica-stop
@@ -98,7 +101,7 @@ replica-stop:
 
 test: system-test messages
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SHEQU_ENV=test \
-	  $(BIN)/pytest --create-db $(PYTEST_ARGS)
+	  $(BIN)/pytest --create-db -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The hostile-input fuzzers at full strength (make test runs both in a short profile): schemathesis over the whole API
 # as the administrator and as street staff, and every page with hostile query values; see docs/security.md.

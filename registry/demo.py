@@ -158,6 +158,12 @@ def _communities_for(street: Region, rng: random.Random) -> list[Region]:
 
 @transaction.atomic
 def build_demo(county_code: str, seed: int = 2026) -> dict:
+    from registry.models import Term
+    from registry.vocabularies import seed_terms
+
+    # The data migration seeds the vocabularies, but a flushed database (a test's teardown) has none: the demo
+    # names its categories by code, so it makes sure they exist (never overwriting an administrator's edits).
+    seed_terms(Term)
     load_divisions(county_code)
     county = Region.objects.get(code=county_code)
     streets = list(Region.objects.filter(parent=county, level=RegionLevel.STREET).order_by("code"))

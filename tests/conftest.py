@@ -7,6 +7,7 @@
 
 import os
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -15,6 +16,7 @@ from django.test import Client
 
 from registry.choices import RegionLevel, Role
 from registry.models import Region, User
+from tests import parallel
 from tests.factories import PASSWORD, PDF_BYTES, UserFactory, community, region
 
 
@@ -47,10 +49,18 @@ class Cast:
         return self.__dict__.items()
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_configure(config):
+    # `pytest -n N`: each worker's own Redis database, the serial files on one worker (tests/parallel.py).
+    config.pluginmanager.register(parallel, "shequ-parallel")
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness would dominate the suite; the hasher itself is not under test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -95,9 +105,8 @@ def real_worker(transactional_db, settings):
         worker.kill()
 
 
-@pytest.fixture
-def world(db) -> World:
-    # Seeded by data migrations, but a transactional test before this one may have flushed them.
+def build_world() -> World:
+    """The regions of the module docstring (and the seeded terms and policies), in the database."""
     from filings.models import RegistrationPolicy
     from filings.presets import seed_policies
     from registry.models import Term
@@ -121,8 +130,7 @@ def world(db) -> World:
     )
 
 
-@pytest.fixture
-def cast(world) -> Cast:
+def build_cast(world: World) -> Cast:
     return Cast(
         street_a=UserFactory(username="street_a", first_name="北山街道工作人员", role=Role.STREET_STAFF,
                              regions=[world.street_a]),
@@ -134,6 +142,36 @@ def cast(world) -> Cast:
         outsider=UserFactory(username="outsider", role=Role.STREET_STAFF, regions=[world.other_street]),
         admin=UserFactory(username="admin", role=Role.ADMIN, is_superuser=True, is_staff=True),
     )
+
+
+@contextmanager
+def shared_rows(django_db_blocker):
+    """Rows made once for many tests (as Django's ``setUpTestData``), inside this block: it opens a transaction that
+    stays open while the tests run and is rolled back at the end. Each test's own transaction is a savepoint inside
+    it, so what a test writes still goes away after it. For tests that only read the shared rows and are not
+    transactional (a flush would remove the rows under the other tests)."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(db) -> World:
+    # Seeded by data migrations, but a transactional test before this one may have flushed them.
+    return build_world()
+
+
+@pytest.fixture
+def cast(world) -> Cast:
+    return build_cast(world)
 
 
 @pytest.fixture

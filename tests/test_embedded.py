@@ -2,6 +2,7 @@
 in-process."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,11 +22,26 @@ def free_port():
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def embedded_env(tmp_path):
+def _embedded(folder):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SHEQU_ENV")}
-    env["SHEQU_DATA_DIR"] = str(tmp_path)
+    env["SHEQU_DATA_DIR"] = str(folder)
     return env
+
+
+@pytest.fixture(scope="module")
+def migration(tmp_path_factory):
+    """The embedded portal migrated from nothing, once for the module: (its data folder, the command's result)."""
+    folder = tmp_path_factory.mktemp("embedded")
+    return folder, manage(_embedded(folder), "migrate", "--noinput")
+
+
+@pytest.fixture
+def embedded_env(migration, tmp_path):
+    """The environment of the embedded mode, on a copy of the migrated data folder of its own."""
+    folder, migrated = migration
+    assert migrated.returncode == 0, migrated.stderr
+    shutil.copytree(folder, tmp_path, dirs_exist_ok=True)
+    return _embedded(tmp_path)
 
 
 def manage(env, *args, timeout=300):
@@ -33,10 +49,10 @@ def manage(env, *args, timeout=300):
                           text=True, timeout=timeout)
 
 
-def test_embedded_default_migrates_and_serves_login(embedded_env, tmp_path):
-    migrated = manage(embedded_env, "migrate", "--noinput")
+def test_embedded_default_migrates_and_serves_login(migration, embedded_env):
+    folder, migrated = migration
     assert migrated.returncode == 0, migrated.stderr
-    assert (tmp_path / "db.sqlite3").exists()
+    assert (folder / "db.sqlite3").exists()
 
     eager = manage(embedded_env, "shell", "-v", "0", "-c",
                    "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER, "
@@ -64,7 +80,6 @@ def test_embedded_default_migrates_and_serves_login(embedded_env, tmp_path):
 
 
 def test_demo_data_is_idempotent_in_embedded_mode(embedded_env):
-    assert manage(embedded_env, "migrate", "--noinput").returncode == 0
     first = manage(embedded_env, "demo")
     second = manage(embedded_env, "demo")
     assert first.returncode == 0, first.stderr

@@ -17,8 +17,13 @@ ALIAS = "replica_1"
 
 
 def standby(command):
-    return subprocess.run([str(ROOT / "config/standby.sh"), command], capture_output=True, text=True, timeout=400,
-                          env={**os.environ, "STANDBY_PORT": str(STANDBY_PORT)})
+    return subprocess.run(
+        [str(ROOT / "config/standby.sh"), command],
+        capture_output=True,
+        text=True,
+        timeout=400,
+        env={**os.environ, "STANDBY_PORT": str(STANDBY_PORT)},
+    )
 
 
 @pytest.fixture(scope="session")
@@ -31,8 +36,13 @@ def standby_server(django_db_setup, django_db_blocker):
     assert started.returncode == 0, f"config/standby.sh start failed:\n{started.stdout}\n{started.stderr}"
     # Registered before any test of this folder sets up its databases (they name it); a mirror, so never flushed.
     default = connections["default"].settings_dict
-    connections.settings[ALIAS] = {**default, "HOST": "localhost", "PORT": str(STANDBY_PORT), "CONN_MAX_AGE": 0,
-                                   "TEST": {**default["TEST"], "MIRROR": "default"}}
+    connections.settings[ALIAS] = {
+        **default,
+        "HOST": "localhost",
+        "PORT": str(STANDBY_PORT),
+        "CONN_MAX_AGE": 0,
+        "TEST": {**default["TEST"], "MIRROR": "default"},
+    }
     yield STANDBY_PORT
     connections[ALIAS].close()
 
