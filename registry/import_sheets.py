@@ -9,7 +9,6 @@ values that lists only the communities and streets of the user's own jurisdictio
 import io
 from dataclasses import dataclass, field
 
-import tablib
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -17,6 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from registry.choices import CharterKind, Grade, JobKind, LegalForm, RegionLevel, Tier, Vocabulary
 from registry.exports import workbook_bytes
+from registry.import_engine import Importer, Sheet
 from registry.models import Region, Term
 from registry.resources import RESOURCES, OrganizationResource
 
@@ -126,16 +126,14 @@ class Preview:
         return 0 if self.errors else self.total
 
 
-def preview(kind, dataset: tablib.Dataset, user) -> Preview:
+def preview(kind, sheet: Sheet, user) -> Preview:
     """What the import would do, computed by the same validation the job runs, and nothing saved."""
-    from registry.jobs import _row_errors
-
-    result = Preview(total=len(dataset))
+    result = Preview(total=len(sheet))
     if result.total > PREVIEW_LIMIT:
         result.checked = False
         return result
-    resource = RESOURCES[kind](user=user)
-    missing = [f.column_name for f in resource.get_import_fields() if f.column_name not in (dataset.headers or [])]
+    importer = Importer(RESOURCES[kind](user=user))
+    missing = importer.missing_columns(sheet)
     if missing:
         result.errors.append({"row": 1, "messages": [_("Missing columns: %(columns)s") % {
             "columns": "、".join(missing)}]})
@@ -143,16 +141,14 @@ def preview(kind, dataset: tablib.Dataset, user) -> Preview:
     if result.total == 0:
         result.errors.append({"row": 1, "messages": [_("The file has no data rows.")]})
         return result
-    resource.row_offset = 1
-    outcome = resource.import_data(dataset, dry_run=True, use_transactions=True, raise_errors=False)
-    result.errors = _row_errors(outcome, 0)
+    result.errors = importer.validate(sheet)
     if kind == JobKind.IMPORT_ORGANIZATIONS:
-        for number, instance in enumerate(resource.validated[:PREVIEW_ROWS], start=2):
+        for number, instance in enumerate(importer.instances[:PREVIEW_ROWS], start=2):
             own = instance.uscc or instance.filing_number or instance.ledger_number
             assigned = not own and instance.tier in (Tier.FILED, Tier.COMMUNITY)
             result.rows.append((number, instance.name, instance.get_tier_display(),
                                 f"{instance.region_id} {instance.region.name}", own or "", assigned))
-        result.numbers_assigned = sum(1 for instance in resource.validated
+        result.numbers_assigned = sum(1 for instance in importer.instances
                                       if instance.tier in (Tier.FILED, Tier.COMMUNITY)
                                       and not (instance.filing_number or instance.ledger_number))
     return result

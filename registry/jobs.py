@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-import tablib
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, connection, connections, transaction
@@ -22,12 +21,12 @@ from config.replicas import on_replica
 from registry.audit import record
 from registry.choices import JobKind, JobStatus
 from registry.exports import dataset_from_rows, workbook_bytes
+from registry.import_engine import Importer, Sheet, UnreadableFile, read_sheet
 from registry.models import AuditAction, Job
 from registry.resources import RESOURCES
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 500
 MAX_REPORTED_ERRORS = 1000
 
 INSTRUCTIONS = {
@@ -66,39 +65,10 @@ def template_workbook(kind) -> bytes:
                           bold_headers=True)
 
 
-class UnreadableFile(Exception):
-    """The import file could not be parsed at all; ``messages`` say so in the user's language."""
-
-    def __init__(self, messages):
-        super().__init__("; ".join(messages))
-        self.messages = messages
-
-
-def read_dataset(job) -> tablib.Dataset:
-    from registry.resources import unreadable_file_message
-
-    raw = job.input_file.open("rb").read()
-    try:
-        if job.input_name.lower().endswith(".xlsx"):
-            dataset = tablib.Dataset().load(raw, format="xlsx")
-        else:
-            from registry.services import decode_upload
-
-            dataset = tablib.Dataset().load(decode_upload(raw), format="csv")
-        if dataset is None or not dataset.headers:
-            raise UnreadableFile([_("The file is empty.")])
-    except UnreadableFile:
-        raise
-    except Exception as exc:  # any parser's failure on a bad file: the user gets a message, the log the cause
-        logger.info("import job %s: unreadable file %s: %r", job.pk, job.input_name, exc)
-        messages = [error.message for error in exc.errors] if hasattr(exc, "errors") else None
-        raise UnreadableFile(messages or unreadable_file_message(exc)) from exc
-    # Drop empty rows spreadsheets leave behind.
-    rows = [row for row in dataset if any(str(v).strip() for v in row if v is not None)]
-    clean = tablib.Dataset(headers=[str(h).strip() for h in dataset.headers])
-    for row in rows:
-        clean.append(row)
-    return clean
+def read_dataset(job) -> Sheet:
+    """The job's file as read by the import engine (raises UnreadableFile with a message for the user)."""
+    with job.input_file.open("rb") as upload:
+        return read_sheet(upload.read(), job.input_name)
 
 
 # --------------------------------------------------------------------------------------------- the job engine
@@ -260,76 +230,38 @@ def _progress(job, attempt, processed):
 
 def _import(job, attempt):
     try:
-        dataset = read_dataset(job)
+        sheet = read_dataset(job)
     except UnreadableFile as exc:
         finish(Job, job.pk, attempt, status=JobStatus.REJECTED,
                result={"error_count": 1, "errors": [{"row": 1, "messages": exc.messages}], "imported": 0})
         return
-    total = len(dataset)
+    total = len(sheet)
     owned(Job, job.pk, attempt).update(total=total, processed=0)
     job.total = total
-    resource = RESOURCES[job.kind](user=job.created_by)
+    importer = Importer(RESOURCES[job.kind](user=job.created_by))
     errors = []
     if total == 0:
         errors.append({"row": 1, "messages": [_("The file has no data rows.")]})
-    missing_headers = [f.column_name for f in resource.get_import_fields() if f.column_name not in dataset.headers]
+    missing_headers = importer.missing_columns(sheet)
     if missing_headers:
         errors.append({"row": 1, "messages": [_("Missing columns: %(columns)s") % {
             "columns": "、".join(missing_headers)}]})
-    # Phase 1: validate every row (dry run, in chunks so the page shows progress); nothing is saved.
+    # Phase 1: check every row (column by column, in chunks so the page shows progress); nothing is saved.
     if not errors:
-        for start_row in range(0, total, CHUNK):
-            chunk = tablib.Dataset(*dataset[start_row:start_row + CHUNK], headers=dataset.headers)
-            resource.row_offset = start_row + 1  # spreadsheet row = data index + header row
-            result = resource.import_data(chunk, dry_run=True, use_transactions=True, raise_errors=False)
-            errors.extend(_row_errors(result, start_row))
-            _progress(job, attempt, min(start_row + CHUNK, total))
+        errors = importer.validate(sheet, progress=lambda done: _progress(job, attempt, done))
     if errors:
         finish(Job, job.pk, attempt, status=JobStatus.REJECTED,
                result={"error_count": len(errors), "errors": errors[:MAX_REPORTED_ERRORS], "imported": 0})
         return
-    # Phase 2: every row is valid; save the rows phase 1 built and checked, the audit event and the final state
-    # all in one transaction (the database constraints still hold; a run that lost its lease rolls back).
+    # Phase 2: every row is valid; save the records phase 1 built and checked, the audit event and the final
+    # state all in one transaction (the database constraints still hold; a run that lost its lease rolls back).
     with transaction.atomic():
-        imported = resource.save_validated()
-        # One audit event for the whole import (its rows are bulk-created, each with a history row).
+        imported = importer.save()
+        # One audit event for the whole import (its rows are written together, each with a history row).
         record(AuditAction.IMPORT, job, user=job.created_by,
                detail=f"{job.get_kind_display()}: {imported} rows from {job.input_name}")
         finish(Job, job.pk, attempt, status=JobStatus.SUCCEEDED, processed=total,
                result={"error_count": 0, "errors": [], "imported": imported})
-
-
-def _row_errors(result, start_row):
-    errors = []
-    for invalid in result.invalid_rows:
-        messages = []
-        for field, field_errors in invalid.error_dict.items():
-            column = _column_of(field)
-            for message in field_errors:
-                messages.append(f"{column}：{message}" if column else str(message))
-        errors.append({"row": start_row + invalid.number + 1, "messages": messages})
-    for number, row_errors in result.row_errors():
-        messages = []
-        for error in row_errors:
-            if hasattr(error.error, "messages"):  # a ValidationError the resources raised, already translated
-                messages.extend(str(m) for m in error.error.messages)
-                continue
-            # An exception from deep inside a parser is no message for a user (the log keeps it).
-            logger.info("import row %s: %r", start_row + number + 1, error.error)
-            messages.append(_("This row could not be read: check its numbers, dates and choices against the "
-                              "template."))
-        errors.append({"row": start_row + number + 1, "messages": messages})
-    return sorted(errors, key=lambda e: e["row"])
-
-
-def _column_of(field_name):
-    if field_name in ("__all__", "NON_FIELD_ERRORS"):
-        return ""
-    for resource in RESOURCES.values():
-        field = resource.fields.get(field_name)
-        if field is not None:
-            return field.column_name
-    return field_name
 
 
 def _export(job, attempt):

@@ -1,7 +1,8 @@
-"""Excel/CSV import of existing organizations, activities and trainings (django-import-export).
+"""The import templates of existing organizations, activities and trainings: their columns (django-import-export
+fields and widgets), the checks a column cannot make alone, and how their records are written.
 
-Headers are Chinese, as the bureaus' spreadsheets are. Every row is validated first (a dry run over the whole
-file, in chunks so the page can show progress); nothing is imported unless every row is valid.
+Headers are Chinese, as the bureaus' spreadsheets are. The engine (registry/import_engine.py) checks every row
+first; nothing is imported unless every row is valid.
 """
 
 import re
@@ -13,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from registry.choices import CharterKind, Grade, LegalForm, RegionLevel, Tier, TraineeKind, Vocabulary
 from registry.models import Activity, Organization, Region, Term, Training
+from registry.personal import validate_id_number
 
 # Limits checked on the upload itself, before any parser sees it (a 1 GiB zip bomb is refused in milliseconds).
 MAX_IMPORT_BYTES = 20 * 1024 * 1024       # the file as uploaded
@@ -248,7 +250,8 @@ class YesNoWidget(widgets.BooleanWidget):
 
 
 class ScopedResource(resources.ModelResource):
-    """Binds the importing user to the region widgets, and reports errors per spreadsheet row."""
+    """A template's columns (declared fields and widgets) bound to the importing user, and the hooks the import
+    engine (registry/import_engine.py) calls for the checks a column cannot make alone."""
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -256,46 +259,41 @@ class ScopedResource(resources.ModelResource):
         for field in self.fields.values():
             if isinstance(field.widget, RegionWidget | OrganizationWidget):
                 field.widget.user = user
-        self.validated = []
-        # Their widgets loaded these related rows from the database (in scope, in the code list): full_clean need
-        # not ask again whether they exist, one query per field per row.
-        self.looked_up = [field.attribute for field in self.fields.values()
-                          if isinstance(field.widget, RegionWidget | OrganizationWidget | TermWidget)]
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        errors = dict(import_validation_errors or {})
-        try:
-            instance.full_clean(exclude=[*errors, *self.looked_up], validate_unique=validate_unique)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
+    # Checks of one cell the model's clean() also makes, run by the engine once per distinct value of the column.
+    CELL_CHECKS = {}
 
-    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        if dry_run:
-            # The validation pass keeps what it checked for save_validated(); inserting rows only to roll them
-            # back would double the cost of an import.
-            self.validated.extend(self.create_instances)
-            self.create_instances.clear()
-        elif self.create_instances:
-            self._save(self.create_instances, batch_size)
-            self.create_instances.clear()
+    def before_rows(self, sheet, columns):
+        """Once per file, before any row is checked: load what the row checks compare with."""
 
-    def _save(self, instances, batch_size=None):
+    def prepare(self, instance):
+        """A row's record, its columns set, before it is checked."""
+
+    def check_row(self, instance, number, errors):
+        """Adds to ``errors`` (field -> messages) what is wrong with spreadsheet row ``number`` beyond its cells."""
+
+    def save_instances(self, instances):
+        """The import itself, once every row passed (the caller holds the transaction)."""
+        self._save(instances)
+
+    def _save(self, instances):
         # Keep a history row for every imported record of a model with history, as for one created through a page
         # (activities and trainings have none: the record itself is their history).
-        if not hasattr(self._meta.model, "history"):
-            self._meta.model.objects.bulk_create(instances, batch_size=batch_size or 1000)
-            return
-        bulk_create_with_history(instances, self._meta.model, batch_size=batch_size or 1000,
-                                 default_user=self.user, default_change_reason="import")
+        from registry.changes import AnnouncesWrites, announce
+        from registry.import_engine import can_copy, copy_insert
 
-    def save_validated(self) -> int:
-        """The import itself, after a validation pass over every row found no error: the instances that pass
-        built and checked, inserted together (the caller holds the transaction; database constraints still
-        hold). Parsing the file a second time would cost as much as validating it."""
-        self._save(self.validated)
-        return len(self.validated)
+        model = self._meta.model
+        with_history = hasattr(model, "history")
+        if can_copy():
+            copy_insert(model, instances, history=(self.user, "import") if with_history else None)
+            queryset = model.objects.all()
+            if isinstance(queryset, AnnouncesWrites):  # COPY sends no signal: the figures follow as for a bulk write
+                announce(queryset._ids_of(instances))
+        elif with_history:
+            bulk_create_with_history(instances, model, batch_size=1000, default_user=self.user,
+                                     default_change_reason="import")
+        else:
+            model.objects.bulk_create(instances, batch_size=1000)
 
 
 class OrganizationResource(ScopedResource):
@@ -341,44 +339,40 @@ class OrganizationResource(ScopedResource):
                   "charter_kind", "hub_kind",
                   "uscc", "filing_number", "ledger_number", "supervising_unit", "legal_representative", "domicile",
                   "startup_funds", "grade")
-        import_id_fields = ()
-        force_init_instance = True  # every row is a new record; an existing one is a duplicate
-        use_bulk = True
-        batch_size = 1000
-        skip_diff = True
-        clean_model_instances = True
+        import_id_fields = ()  # every row is a new record (registry/import_engine.py); an existing one is a duplicate
 
     NUMBER_FIELDS = ("uscc", "filing_number", "ledger_number")
+    CELL_CHECKS = {"leader_id_number": validate_id_number}
 
-    def __init__(self, user=None, validate=True, **kwargs):
+    def __init__(self, user=None, **kwargs):
         super().__init__(user=user, **kwargs)
-        self.validate = validate
         self.seen_names, self.seen_numbers = {}, {}
         self.existing_names, self.existing_numbers = set(), set()
 
-    def before_import(self, dataset, **kwargs):
-        """One query per chunk for what already exists, instead of uniqueness queries per row."""
-        if not self.validate:
-            return
-        column = {name: self.fields[name].column_name for name in ("name", "uscc", "filing_number", "ledger_number")}
-        names = {str(v).strip() for v in dataset[column["name"]] if v}
-        self.existing_names = set(Organization.objects.open().filter(name__in=names)
+    def before_rows(self, sheet, columns):
+        """One query per column for what already exists, instead of uniqueness queries per row."""
+        def values(name):
+            index = sheet.headers.index(self.fields[name].column_name)
+            return {str(row[index]).strip() for row in sheet.rows if row[index] not in ("", None)}
+
+        from registry.scoping import among
+
+        self.existing_names = set(Organization.objects.open().filter(among("name", values("name")))
                                   .values_list("region_id", "name"))
         for field in self.NUMBER_FIELDS:
-            values = {str(v).strip().split(".")[0] for v in dataset[column[field]] if v}
+            numbers = {v.split(".")[0] for v in values(field)}
             if field == "uscc":
-                values = {v.upper() for v in values}
+                numbers = {v.upper() for v in numbers}
             self.existing_numbers |= {(field, v) for v in Organization.objects.filter(
-                **{f"{field}__in": values}).values_list(field, flat=True)}
+                among(field, numbers)).values_list(field, flat=True)}
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+    def prepare(self, instance):
         for field in self.NUMBER_FIELDS:
             if getattr(instance, field) == "":
                 setattr(instance, field, None)
-        if not self.validate:
-            return  # the file was validated row by row already; the database constraints still hold
-        errors = dict(import_validation_errors or {})
-        row = self._row_number
+
+    def check_row(self, instance, number, errors):
+        """Names unique among a community's open organizations, numbers unique, in the file and the registry."""
         if instance.name and instance.region_id:
             key = (instance.region_id, instance.name)
             if key in self.seen_names:
@@ -386,7 +380,7 @@ class OrganizationResource(ScopedResource):
             elif key in self.existing_names:
                 errors.setdefault("name", []).append(
                     _("an open organization of this name already exists in this community"))
-            self.seen_names.setdefault(key, row)
+            self.seen_names.setdefault(key, number)
         for field in self.NUMBER_FIELDS:
             value = getattr(instance, field)
             if not value:
@@ -396,29 +390,23 @@ class OrganizationResource(ScopedResource):
                 errors.setdefault(field, []).append(_("duplicate of row %(row)d") % {"row": self.seen_numbers[key]})
             elif key in self.existing_numbers:
                 errors.setdefault(field, []).append(_("%(value)s is already on record") % {"value": value})
-            self.seen_numbers.setdefault(key, row)
-        try:
-            instance.full_clean(exclude=[*errors, *self.looked_up], validate_unique=False, validate_constraints=False)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
+            self.seen_numbers.setdefault(key, number)
 
-    def import_row(self, row, instance_loader, **kwargs):
-        self._row_number = kwargs.get("row_number", 0) + getattr(self, "row_offset", 0)
-        return super().import_row(row, instance_loader, **kwargs)
-
-    def _save(self, instances, batch_size=None):
+    def _save(self, instances):
         """Numbers for the groups that come without one (备案编号, 台账编号: NUMBERING, offered by filings), then
         the rows, then their target groups."""
+        from registry.import_engine import can_copy, copy_insert
+
         for assign in NUMBERING:
             assign(instances)
-        super()._save(instances, batch_size)
+        super()._save(instances)
         through = Organization.target_groups.through
-        through.objects.bulk_create([through(organization_id=organization.pk, term_id=term.pk)
-                                     for organization in instances
-                                     for term in getattr(organization, "import_target_groups", None) or []],
-                                    batch_size=batch_size or 1000)
+        links = [through(organization_id=organization.pk, term_id=term.pk) for organization in instances
+                 for term in getattr(organization, "import_target_groups", None) or []]
+        if can_copy():
+            copy_insert(through, links)
+        else:
+            through.objects.bulk_create(links, batch_size=1000)
 
     def dehydrate_import_target_groups(self, organization):
         return "、".join(term.name for term in organization.target_groups.all()) if organization.pk else ""
@@ -444,29 +432,20 @@ class ActivityResource(ScopedResource):
         model = Activity
         fields = ("organization", "held_on", "title", "place", "participants", "beneficiaries", "campaign")
         import_id_fields = ()
-        force_init_instance = True
-        use_bulk = True
-        skip_diff = True
-        clean_model_instances = True
 
-    def import_instance(self, instance, row, **kwargs):
+    def prepare(self, instance):
         instance.recorded_by = self.user
-        super().import_instance(instance, row, **kwargs)
 
-    def after_import(self, dataset, result, **kwargs):
-        if not kwargs.get("dry_run"):
-            self.follow_last_activity()
+    def save_instances(self, instances):
+        super().save_instances(instances)
+        self.follow_last_activity({instance.organization_id for instance in instances})
 
-    def save_validated(self) -> int:
-        saved = super().save_validated()
-        self.follow_last_activity()
-        return saved
-
-    def follow_last_activity(self):
+    def follow_last_activity(self, organization_ids):
         """Each organization's last activity date follows its latest imported activity."""
         from django.db.models import Max
 
-        latest = Activity.objects.values("organization").annotate(last=Max("held_on"))
+        latest = Activity.objects.filter(organization_id__in=organization_ids).values("organization").annotate(
+            last=Max("held_on"))
         for entry in latest:
             Organization.objects.filter(pk=entry["organization"]).exclude(
                 last_activity_on__gte=entry["last"]).update(last_activity_on=entry["last"])
@@ -489,24 +468,17 @@ class TrainingResource(ScopedResource):
         model = Training
         fields = ("region", "organization", "person_name", "trainee_kind", "course", "held_on", "hours")
         import_id_fields = ()
-        force_init_instance = True
-        use_bulk = True
-        skip_diff = True
-        clean_model_instances = True
 
-    def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
+    def prepare(self, instance):
         instance.recorded_by = self.user
         if instance.hours is None:
             instance.hours = 0
         if instance.region_id is None and instance.organization_id is not None:
             instance.region = instance.organization.region
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        errors = dict(import_validation_errors or {})
+    def check_row(self, instance, number, errors):
         if instance.region_id is None and "region" not in errors and "organization" not in errors:
             errors["region"] = [_("Fill in the region code or the organization.")]
-        super().validate_instance(instance, errors, validate_unique)
 
 
 def find_organization(reference, user):

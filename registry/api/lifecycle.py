@@ -250,11 +250,12 @@ class ZombieViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericV
 
 class JobSerializer(VisibleModelSerializer):
     percent = serializers.IntegerField(read_only=True)
+    saving = serializers.BooleanField(read_only=True, help_text="Every row checked; the rows are being written.")
 
     class Meta:
         model = Job
         fields = ["id", "kind", "status", "created_at", "started_at", "finished_at", "total", "processed", "percent",
-                  "input_name", "output_name", "result", "error"]
+                  "saving", "input_name", "output_name", "result", "error"]
         read_only_fields = fields
 
 

@@ -58,5 +58,11 @@ class Job(models.Model):
         return int(100 * self.processed / self.total) if self.total else 0
 
     @property
+    def saving(self) -> bool:
+        """Every row checked and none wrong: the rows are being written, in one transaction (no per-row progress)."""
+        return self.status == JobStatus.RUNNING and self.total > 0 and self.processed >= self.total \
+            and self.kind != JobKind.EXPORT
+
+    @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.REJECTED, JobStatus.FAILED)
