@@ -9,10 +9,14 @@ page with the bad filter ignored are all fine. ``make fuzz`` (SHEQU_FUZZ=full) a
 import os
 
 import pytest
+from django.test import override_settings
 from django.urls import NoReverseMatch, reverse
 
+from tests.conftest import FAST_HASHERS, build_cast, build_world, shared_rows
 from tests.matrix import OBJECTS, object_kwargs
 from tests.test_permission_matrix import ALL_ROUTES
+
+pytestmark = pytest.mark.django_db
 
 FULL = os.environ.get("SHEQU_FUZZ") == "full"
 
@@ -26,6 +30,27 @@ if not FULL:
 # Query parameters pages read without a filter form.
 COMMON = ["q", "year", "organization", "region", "page", "sort", "export", "status", "state", "round", "kind",
           "format", "per_page", "next", "code", "prefix", "within", "application", "case", "tab", "full"]
+
+
+@pytest.fixture(scope="module")
+def people(django_db_setup, django_db_blocker):
+    """The regions and the cast, made once for the module's routes: what a route's test makes or writes is rolled
+    back with it, so every test starts from exactly these rows."""
+    with shared_rows(django_db_blocker):
+        with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            world = build_world()
+            cast = build_cast(world)
+        yield world, cast
+
+
+@pytest.fixture
+def world(people):
+    return people[0]
+
+
+@pytest.fixture
+def cast(people):
+    return people[1]
 
 
 def _parameters(route):
