@@ -83,8 +83,10 @@ def env_fernet_keys(name: str, help: str) -> list[str]:
         except (binascii.Error, ValueError, UnicodeEncodeError):
             valid = False
         if not valid:
-            raise ImproperlyConfigured(f"{name}: key {position} is malformed; expected a Fernet key (32 url-safe "
-                                       "base64-encoded bytes, e.g. from cryptography.fernet.Fernet.generate_key())")
+            raise ImproperlyConfigured(
+                f"{name}: key {position} is malformed; expected a Fernet key (32 url-safe "
+                "base64-encoded bytes, e.g. from cryptography.fernet.Fernet.generate_key())"
+            )
     return keys
 
 
@@ -141,4 +143,3 @@ def env_redis(name: str, help: str) -> str | None:
     if not value.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(f"{name}={value!r} is malformed; expected e.g. redis://localhost:6379/0")
     return value
-

@@ -28,7 +28,9 @@ from config.env import (
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 SHEQU_ENV = env_str(
-    "SHEQU_ENV", "development", "development, production or test; production enforces the checks below",
+    "SHEQU_ENV",
+    "development",
+    "development, production or test; production enforces the checks below",
     choices=("development", "production", "test"),
 )
 PRODUCTION = SHEQU_ENV == "production"
@@ -44,16 +46,21 @@ if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG cannot be on when SHEQU_ENV=production")
 
 ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"],
+    "ALLOWED_HOSTS",
+    [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"],
     "comma-separated host names the portal answers to",
 )
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [], "comma-separated origins, e.g. https://shequ.example.gov.cn")
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS", [], "comma-separated origins, e.g. https://shequ.example.gov.cn"
+)
 
 DATA_DIR = Path(env_str("SHEQU_DATA_DIR", str(BASE_DIR / "var"), "where the SQLite file, uploads and reports live"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": env_database(
-        "DATABASE_URL", str(DATA_DIR / "db.sqlite3"), "postgres://user:password@host:5432/dbname; unset = SQLite",
+        "DATABASE_URL",
+        str(DATA_DIR / "db.sqlite3"),
+        "postgres://user:password@host:5432/dbname; unset = SQLite",
     )
 }
 if PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
@@ -62,17 +69,25 @@ if PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgres
 # Read replicas (streaming standbys of the primary): dashboards, yearly reports, exports and list counts read
 # from one when it is healthy; everything else, and a user's reads just after they wrote, stays on the primary.
 # config/replicas.py routes; docs/deployment.md "Read replicas".
-for _number, _replica in enumerate(env_database_list(
-        "DATABASE_REPLICA_URLS", "comma-separated PostgreSQL URLs of read replicas (hot standbys); unset = none"),
-        start=1):
-    DATABASES[f"replica_{_number}"] = {**_replica, "TEST": {"MIRROR": "default"},
-                                       "OPTIONS": {**_replica.get("OPTIONS", {}), "connect_timeout": 3}}
+for _number, _replica in enumerate(
+    env_database_list(
+        "DATABASE_REPLICA_URLS", "comma-separated PostgreSQL URLs of read replicas (hot standbys); unset = none"
+    ),
+    start=1,
+):
+    DATABASES[f"replica_{_number}"] = {
+        **_replica,
+        "TEST": {"MIRROR": "default"},
+        "OPTIONS": {**_replica.get("OPTIONS", {}), "connect_timeout": 3},
+    }
 DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
 DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
 REPLICA_MAX_LAG_SECONDS = env_float(
-    "REPLICA_MAX_LAG_SECONDS", 5.0, "a replica further behind the primary than this is not read from", minimum=0)
+    "REPLICA_MAX_LAG_SECONDS", 5.0, "a replica further behind the primary than this is not read from", minimum=0
+)
 REPLICA_STICKY_SECONDS = env_int(
-    "REPLICA_STICKY_SECONDS", 30, "after a user's write, their reads stay on the primary this long", minimum=0)
+    "REPLICA_STICKY_SECONDS", 30, "after a user's write, their reads stay on the primary this long", minimum=0
+)
 REPLICA_CHECK_SECONDS = 5.0  # how long a replica's health (reachable, streaming, lag) is trusted per process
 
 REDIS_URL = env_redis("REDIS_URL", "redis://host:6379/0; unset = tasks run in-process, cache in memory")
@@ -110,7 +125,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "registry.middleware.RefreshingSessionMiddleware",  # Django's, saving an unchanged session once a minute
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -164,11 +179,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Fernet keys for ID numbers at rest (comma-separated; the first encrypts). Unset: derived from SECRET_KEY.
-FIELD_ENCRYPTION_KEYS = env_fernet_keys("FIELD_ENCRYPTION_KEY",
-                                        "Fernet key(s) for ID numbers at rest; first one encrypts")
+FIELD_ENCRYPTION_KEYS = env_fernet_keys(
+    "FIELD_ENCRYPTION_KEY", "Fernet key(s) for ID numbers at rest; first one encrypts"
+)
 if PRODUCTION and not FIELD_ENCRYPTION_KEYS:
-    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set when SHEQU_ENV=production "
-                               "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())')")
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEY must be set when SHEQU_ENV=production "
+        "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())')"
+    )
 
 # Lockout after repeated failed logins, per user name and address (django-axes).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, "failed logins before a lockout", minimum=1)
@@ -180,8 +198,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The client address (audit trail, lockouts) is read from X-Forwarded-For only when the request comes from one of
 # these proxies (addresses or networks); from anyone else the header is the client's own claim and is ignored.
 TRUSTED_PROXIES = env_list(
-    "TRUSTED_PROXIES", [], "comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is "
-    "believed, e.g. 127.0.0.1,10.0.0.0/24; unset = none, the connecting address is the client's")
+    "TRUSTED_PROXIES",
+    [],
+    "comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is "
+    "believed, e.g. 127.0.0.1,10.0.0.0/24; unset = none, the connecting address is the client's",
+)
 for _proxy in TRUSTED_PROXIES:
     try:
         ip_network(_proxy, strict=False)
@@ -211,15 +232,23 @@ OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_AUTHORIZATION_URL", None, "the pr
 OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_TOKEN_URL", None, "the provider's token endpoint")
 OIDC_OP_USER_ENDPOINT = env_str("OIDC_USERINFO_URL", None, "the provider's userinfo endpoint")
 OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_JWKS_URL", None, "the provider's JWKS (signing keys) endpoint")
-OIDC_USERNAME_CLAIM = env_str("OIDC_USERNAME_CLAIM", "preferred_username",
-                              "the claim that carries the portal user name")
+OIDC_USERNAME_CLAIM = env_str(
+    "OIDC_USERNAME_CLAIM", "preferred_username", "the claim that carries the portal user name"
+)
 OIDC_LOGIN_LABEL = env_str("OIDC_LOGIN_LABEL", "统一身份认证登录", "text of the provider's button on the login page")
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
 if OIDC_ENABLED:
-    _missing = [name for name, value in (
-        ("OIDC_CLIENT_SECRET", OIDC_RP_CLIENT_SECRET), ("OIDC_AUTHORIZATION_URL", OIDC_OP_AUTHORIZATION_ENDPOINT),
-        ("OIDC_TOKEN_URL", OIDC_OP_TOKEN_ENDPOINT), ("OIDC_USERINFO_URL", OIDC_OP_USER_ENDPOINT),
-        ("OIDC_JWKS_URL", OIDC_OP_JWKS_ENDPOINT)) if not value]
+    _missing = [
+        name
+        for name, value in (
+            ("OIDC_CLIENT_SECRET", OIDC_RP_CLIENT_SECRET),
+            ("OIDC_AUTHORIZATION_URL", OIDC_OP_AUTHORIZATION_ENDPOINT),
+            ("OIDC_TOKEN_URL", OIDC_OP_TOKEN_ENDPOINT),
+            ("OIDC_USERINFO_URL", OIDC_OP_USER_ENDPOINT),
+            ("OIDC_JWKS_URL", OIDC_OP_JWKS_ENDPOINT),
+        )
+        if not value
+    ]
     if _missing:
         raise ImproperlyConfigured(f"OIDC_CLIENT_ID is set, so {', '.join(_missing)} must be set too")
 OIDC_RP_SIGN_ALGO = "RS256"
@@ -245,8 +274,11 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "media"
 EXPORT_SYNC_LIMIT = env_int("EXPORT_SYNC_LIMIT", 5000, "rows above which an export runs as a tracked job", minimum=1)
 ZOMBIE_INACTIVE_MONTHS = env_int(
-    "ZOMBIE_INACTIVE_MONTHS", 24, "months without annual report or activity before an organization is a zombie "
-    "candidate", minimum=1)
+    "ZOMBIE_INACTIVE_MONTHS",
+    24,
+    "months without annual report or activity before an organization is a zombie candidate",
+    minimum=1,
+)
 # Notifications are also mailed (after the commit, by a Celery task) when an SMTP server is configured.
 EMAIL_HOST = env_str("EMAIL_HOST", "", "SMTP server for notification e-mails; empty = in-app notifications only")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, "SMTP port", minimum=1)
@@ -274,8 +306,13 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
-JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120, "how long a running job's lease lasts without renewal before "
-                            "another worker may take the job over (registry/jobs.py)", minimum=1)
+JOB_LEASE_SECONDS = env_int(
+    "JOB_LEASE_SECONDS",
+    120,
+    "how long a running job's lease lasts without renewal before "
+    "another worker may take the job over (registry/jobs.py)",
+    minimum=1,
+)
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-job leaves the message to be redelivered
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -294,13 +331,26 @@ CELERY_BEAT_SCHEDULE = {
     # Indicator values per region per day: trends, and fast dashboards for provinces, cities and counties.
     "daily-snapshots": {"task": "reporting.tasks.daily_snapshots", "schedule": crontab(hour=3, minute=0)},
     # Yearly reports before 10 January (DOMAIN.md §7); also recovers reports whose worker died.
-    "yearly-reports": {"task": "reporting.tasks.schedule_yearly_reports",
-                       "schedule": crontab(hour=4, minute=0, day_of_month="1-9", month_of_year=1)},
+    "yearly-reports": {
+        "task": "reporting.tasks.schedule_yearly_reports",
+        "schedule": crontab(hour=4, minute=0, day_of_month="1-9", month_of_year=1),
+    },
 }
 
 # Idle timeout: the session ends after this many seconds without a request, and with the browser.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60, "seconds of inactivity before a login ends", minimum=300)
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout is pushed back by saving the session, at most once per SESSION_REFRESH_SECONDS rather than on
+# every request (registry.middleware.RefreshingSessionMiddleware): a login ends between AGE - REFRESH and AGE
+# seconds after its last request.
+SESSION_REFRESH_SECONDS = env_int(
+    "SESSION_REFRESH_SECONDS",
+    60,
+    "an unchanged session is saved again (its idle timeout pushed back) at most this often; 0 = on every request",
+    minimum=0,
+)
+if SESSION_REFRESH_SECONDS >= SESSION_COOKIE_AGE // 2:
+    raise ImproperlyConfigured("SESSION_REFRESH_SECONDS must be less than half of SESSION_COOKIE_AGE")
+SESSION_SAVE_EVERY_REQUEST = False  # see SESSION_REFRESH_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
@@ -315,9 +365,17 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # progress bars, htmx's indicator style and the API docs' UI set them; no remote origin is allowed anywhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": [SELF], "script-src": [SELF], "style-src": [SELF, "'unsafe-inline'"],
-        "img-src": [SELF, "data:"], "font-src": [SELF], "connect-src": [SELF], "worker-src": [SELF, "blob:"],
-        "frame-ancestors": [NONE], "form-action": [SELF], "base-uri": [SELF], "object-src": [NONE],
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
     },
 }
 X_FRAME_OPTIONS = "DENY"

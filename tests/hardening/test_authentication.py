@@ -1,9 +1,11 @@
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -36,9 +38,22 @@ def test_password_policy(candidate, ok):
             validate_password(candidate)
 
 
-def test_sessions_end_when_idle_and_with_the_browser(settings):
+def test_sessions_end_when_idle_and_with_the_browser(world, cast, client, password, settings):
     assert settings.SESSION_COOKIE_AGE <= 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    age, refresh = settings.SESSION_COOKIE_AGE, settings.SESSION_REFRESH_SECONDS
+    with time_machine.travel(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), tick=False) as clock:
+        assert client.post(reverse("login"), {"username": "street_a", "password": password}).status_code == 302
+        assert client.cookies["sessionid"]["max-age"] == "" and client.cookies["sessionid"]["expires"] == ""
+        for _ in range(4):  # working keeps the login, well past one idle timeout
+            clock.shift(timedelta(seconds=age * 0.4))
+            assert client.get("/organizations/").status_code == 200
+        clock.shift(timedelta(seconds=refresh // 2))
+        assert client.get("/organizations/").status_code == 200
+        clock.shift(timedelta(seconds=age - refresh // 2 - 1))  # idle, not yet the timeout after the last request
+        assert client.get("/organizations/").status_code == 200
+        clock.shift(timedelta(seconds=age + 1))  # idle past the timeout
+        response = client.get("/organizations/")
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
 def test_reviewers_need_a_second_factor(world, cast, client_for, settings):
