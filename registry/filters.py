@@ -1,12 +1,15 @@
 import django_filters
 from django import forms
-from django.db.models import Min, Q
+from django.db.models import Q, Subquery
+from django.db.models.functions import Coalesce, Least
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from registry import params
 from registry.choices import CommitteeType, Grade, LegalForm, OrgStatus, RegionLevel, Tier, UrbanRuralCode, Vocabulary
+from registry.generic import ChoicesAtOnce
 from registry.models import AuditAction, Organization, Region, Term
 
 
@@ -16,20 +19,29 @@ def visible_regions(request):
     return Region.objects.visible_to(request.user)
 
 
+class DropdownRegions(ChoicesAtOnce):
+    """The dropdown's regions: the two levels below the user's top region, narrowed when the dropdown is first
+    read. A form asks its field for its choices whenever the field or its queryset is set or copied (three times
+    per list page), and building the narrowed query each time was a fifth of the filter form's cost."""
+
+    def __init__(self, field):
+        self.field = field
+        self.visible = field.queryset
+
+    @cached_property
+    def queryset(self):
+        # One query: the user's top level comes from a subquery (the level index finds it at once) rather than a
+        # MIN() over every region in the subtree, which the dropdown asked for again each time it was iterated.
+        top = Coalesce(Subquery(self.visible.order_by("level").values("level")[:1]), RegionLevel.PROVINCE)
+        return self.visible.filter(level__lte=Least(top + 2, RegionLevel.STREET))
+
+
 class RegionField(django_filters.fields.ModelChoiceField):
     """Accepts any visible region's code (a community too, for drill-downs) but lists in its dropdown only the
     two levels below the user's top region, never communities: a province has thousands of streets and tens of
     thousands of communities."""
 
-    def _get_choices(self):
-        if hasattr(self, "_choices"):
-            return self._choices
-        top = self.queryset.aggregate(top=Min("level"))["top"] or RegionLevel.PROVINCE
-        iterator = self.iterator(self)
-        iterator.queryset = self.queryset.filter(level__lte=min(top + 2, RegionLevel.STREET))
-        return iterator
-
-    choices = property(_get_choices, forms.ChoiceField.choices.fset)
+    iterator = DropdownRegions
 
 
 class YesNoSelect(django_filters.widgets.BooleanWidget):

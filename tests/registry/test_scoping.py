@@ -119,3 +119,22 @@ def test_import_page_lists_bad_rows_and_saves_nothing(world, cast, client_for):
     assert response.status_code == 200
     assert "330106003" in response.content.decode()
     assert not Region.objects.filter(code="330106002002").exists()
+
+
+def test_many_grants_go_as_one_array_and_select_the_same_rows(world, cast, monkeypatch):
+    """Past ARRAY_PAST grants the access rule sends one array parameter (= ANY) instead of an IN list."""
+    from guardian.shortcuts import assign_perm
+
+    from registry import scoping
+    from registry.models import Organization
+    from tests.factories import OrganizationFactory
+
+    granted = [OrganizationFactory(region=world.community_b1) for _ in range(3)]
+    for organization in granted:
+        assign_perm("view_organization", cast.street_a, organization)
+    as_list = set(Organization.objects.visible_to(cast.street_a).values_list("pk", flat=True))
+    monkeypatch.setattr(scoping, "ARRAY_PAST", 2)
+    queryset = Organization.objects.visible_to(cast.street_a)
+    assert "= ANY(" in str(queryset.query)
+    assert set(queryset.values_list("pk", flat=True)) == as_list
+    assert {o.pk for o in granted} <= as_list
