@@ -2,10 +2,8 @@
 
 from importlib import import_module
 
-from django.urls import reverse
-
 from registry.navigation import GROUPS
-from registry.permissions import may_open
+from registry.permissions import may_open, page
 
 APPS = ("registry", "filings", "grants", "partybuilding", "reporting")
 
@@ -33,12 +31,20 @@ def menu_for(user):
     groups = {key: {"key": key, "label": label, "icon": icon, "children": []} for key, label, icon in GROUPS}
     for url_name, label, icon, group in _entries():
         if _allowed(user, url_name):
-            groups[group]["children"].append({"url": reverse(url_name), "label": label, "icon": icon,
+            groups[group]["children"].append({"url": page(url_name)[0], "label": label, "icon": icon,
                                               "name": url_name})
     return [group for group in groups.values() if group["children"]]
 
 
 def navigation(request):
+    """The menu and the notification bell, computed once per request however many templates the page renders
+    (a list page renders its table through a second template)."""
+    if not hasattr(request, "_navigation"):
+        request._navigation = _navigation(request)
+    return request._navigation
+
+
+def _navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}

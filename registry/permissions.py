@@ -7,8 +7,11 @@ navigation, the 新增 buttons and the home page cannot offer a page that would 
 
 from functools import wraps
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.urls import NoReverseMatch, resolve, reverse
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, resolve, reverse
 
 
 def permits(check, message=None):
@@ -35,19 +38,48 @@ def view_check(view):
     return getattr(view, "permits", None)
 
 
+# Per process: a page without arguments always has the same path and check, and a role-only check (``has_role``)
+# the same answer for the same role; the menu asks both for some thirty pages on every request.
+_pages: dict = {}
+_answers: dict = {}
+
+
+@receiver(setting_changed)
+def _forget(setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _pages.clear()
+        _answers.clear()
+
+
+def page(url_name, *args, **kwargs):
+    """(path, check) of the page named ``url_name``; raises NoReverseMatch for an unknown name."""
+    if args or kwargs:
+        path = reverse(url_name, args=args, kwargs=kwargs)
+        return path, view_check(resolve(path).func)
+    key = (url_name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    if key not in _pages:
+        path = reverse(url_name)
+        _pages[key] = (path, view_check(resolve(path).func))
+    return _pages[key]
+
+
 def may_open(user, url_name, *args, **kwargs) -> bool:
     """Whether ``user`` may open the page named ``url_name`` (False for an unknown name or a signed-out user)."""
     if user is None or not user.is_authenticated:
         return False
     try:
-        path = reverse(url_name, args=args, kwargs=kwargs)
+        path, check = page(url_name, *args, **kwargs)
     except NoReverseMatch:
         return False
     from registry.middleware import fenced_off
 
+    if not (args or kwargs) and getattr(check, "roles", None) is not None:  # decided by the role alone
+        key = (path, check, user.role, user.is_superuser, user.is_active)
+        if key not in _answers:
+            _answers[key] = not fenced_off(user, path) and bool(check(user))
+        return _answers[key]
     if fenced_off(user, path):
         return False
-    check = view_check(resolve(path).func)
     return check is None or bool(check(user))
 
 
@@ -59,7 +91,7 @@ def has_role(*roles):
     def check(user):
         return user.is_active and (user.is_superuser or user.role in roles)
 
-    check.roles = roles
+    check.roles = roles  # the answer depends on nothing else: may_open keeps it per process
     return check
 
 
