@@ -24,8 +24,7 @@ logger = logging.getLogger(__name__)
 #: Views whose reads go to a replica (dashboards and the reports list: aggregates that tolerate a little lag).
 REPLICA_VIEWS = frozenset({"reporting:dashboard", "reporting:below_target"})
 #: Never read from a replica: logins, sessions, lockouts and second factors must see the latest write.
-PRIMARY_ONLY_APPS = frozenset({"sessions", "auth", "axes", "otp_totp", "django_otp", "admin",
-                               "contenttypes"})
+PRIMARY_ONLY_APPS = frozenset({"sessions", "auth", "axes", "otp_totp", "django_otp", "admin", "contenttypes"})
 COOKIE = "shequ_wrote"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -43,17 +42,32 @@ _health: dict[str, tuple[float, bool]] = {}  # alias -> (checked at, healthy), p
 HEALTH_SQL = """
     SELECT pg_is_in_recovery(),
            coalesce((SELECT status = 'streaming' FROM pg_stat_wal_receiver), false),
-           CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-                ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END
+           pg_last_wal_receive_lsn()::text,
+           pg_wal_lsn_diff(pg_last_wal_replay_lsn(), pg_last_wal_receive_lsn()) >= 0,
+           extract(epoch FROM now() - pg_last_xact_replay_timestamp())
 """
+REPLAYED_SQL = "SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), %s::pg_lsn) >= 0"
+#: How long a probe watches a standby that has received more than it has applied before calling it behind.
+CATCH_UP_SECONDS = 1.0
 
 
 def probe(alias) -> tuple[bool, str]:
-    """Whether ``alias`` may be read from now, and why not."""
+    """Whether ``alias`` may be read from now, and why not.
+
+    Lag is how long what the standby has received waits to be applied. "Now minus the last applied commit's time"
+    is not that: after the primary has been idle for a minute, the first new commit makes a standby that applies
+    it a millisecond later look a minute behind. So a standby is not behind when it has applied all it received,
+    or when its last applied commit is within the limit. Otherwise it is watched for up to ``CATCH_UP_SECONDS``:
+    if it applies what it had received by then, it is at most that far behind; if not (paused, blocked by a
+    conflicting query, swamped), the commit-time lag is reported.
+    """
     try:
         with connections[alias].cursor() as cursor:
             cursor.execute(HEALTH_SQL)
-            in_recovery, streaming, lag = cursor.fetchone()
+            in_recovery, streaming, received, applied, commit_lag = cursor.fetchone()
+            behind = commit_lag is None or float(commit_lag) > settings.REPLICA_MAX_LAG_SECONDS
+            if in_recovery and streaming and not applied and behind:
+                applied = _catches_up(cursor, received, min(CATCH_UP_SECONDS, settings.REPLICA_MAX_LAG_SECONDS))
     except DatabaseError as exc:
         _close(alias)
         return False, f"unreachable: {exc}".strip()
@@ -61,9 +75,20 @@ def probe(alias) -> tuple[bool, str]:
         return False, "not a standby"
     if not streaming:
         return False, "not streaming from the primary"
-    if lag is None or float(lag) > settings.REPLICA_MAX_LAG_SECONDS:
-        return False, f"{lag} s behind"
+    if not applied and behind:
+        return False, f"{commit_lag} s behind"
     return True, ""
+
+
+def _catches_up(cursor, received, within) -> bool:
+    deadline = time.monotonic() + within
+    while True:
+        cursor.execute(REPLAYED_SQL, [received])
+        if cursor.fetchone()[0]:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
 
 
 def healthy(alias) -> bool:
@@ -174,8 +199,14 @@ class ReplicaMiddleware:
         finally:
             _routing.reset(token)
         if request.method not in SAFE_METHODS and settings.REPLICA_STICKY_SECONDS:
-            response.set_cookie(COOKIE, f"{time.time():.3f}", max_age=settings.REPLICA_STICKY_SECONDS,
-                                httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+            response.set_cookie(
+                COOKIE,
+                f"{time.time():.3f}",
+                max_age=settings.REPLICA_STICKY_SECONDS,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
         return response
 
     def process_view(self, request, view, args, kwargs):

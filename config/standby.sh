@@ -2,7 +2,8 @@
 # A hot standby (streaming replica) of this machine's PostgreSQL cluster, for the replica tests and `make bench`.
 #
 #   config/standby.sh start   prepare the primary if needed, create the standby once (pg_basebackup -R), start it,
-#                             wait until it streams; rebuilt from a fresh base backup when it cannot catch up
+#                             wait until it streams and has applied what the primary had written when it began;
+#                             rebuilt from a fresh base backup when it cannot catch up
 #   config/standby.sh stop    stop the standby (the primary is untouched)
 #   config/standby.sh status  exit 0 when the standby is up and streaming
 #
@@ -72,6 +73,19 @@ wait_streaming() {
     return 1
 }
 
+wait_caught_up() {
+    # Streaming is not enough: a standby that was down (or just built while the primary was busy) replays a
+    # backlog first, and a reader would see it minutes behind. Wait until it has applied what the primary had
+    # written when we asked.
+    local target
+    target=$(primary "SELECT pg_current_wal_lsn()")
+    for _ in $(seq 1 "$1"); do
+        [ "$(standby "SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '$target') >= 0" || true)" = t ] && return 0
+        sleep 0.5
+    done
+    return 1
+}
+
 start() {
     prepare_primary
     exists || build
@@ -83,7 +97,8 @@ start() {
         $SUDO pg_ctlcluster "$PG_VERSION" "$STANDBY_CLUSTER" start
         wait_streaming 60 || { log "still not streaming; see /var/log/postgresql/"; exit 1; }
     fi
-    log "port $STANDBY_PORT streaming from port $PRIMARY_PORT"
+    wait_caught_up 600 || { log "streaming but still replaying after 5 minutes; see /var/log/postgresql/"; exit 1; }
+    log "port $STANDBY_PORT streaming from port $PRIMARY_PORT, caught up"
 }
 
 case "${1:-start}" in

@@ -2,8 +2,10 @@
 (a user's reads right after they wrote, a lagging replica, one that stopped), and that answers stay right."""
 
 import re
+import threading
 import time
 
+import psycopg
 import pytest
 import time_machine
 from django.db import connections
@@ -13,7 +15,7 @@ from config import replicas
 from registry.choices import RegionLevel
 from registry.models import Organization, Region
 from tests.factories import OrganizationFactory
-from tests.replica.conftest import ALIAS, replay, replayed, standby
+from tests.replica.conftest import ALIAS, STANDBY_PORT, replay, replayed, standby
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", ALIAS])
 
@@ -29,7 +31,7 @@ def replica_queries(fetch):
     seen = []
 
     def count(execute, sql, params, many, context):
-        if "pg_is_in_recovery" not in sql:  # the health probe
+        if "pg_last_wal_replay_lsn" not in sql:  # the health probe
             seen.append(sql)
         return execute(sql, params, many, context)
 
@@ -47,7 +49,33 @@ def test_the_alias_is_a_streaming_standby(replica):
     with connections[replica].cursor() as cursor:
         cursor.execute("SELECT pg_is_in_recovery(), current_setting('port')")
         assert cursor.fetchone() == (True, str(connections.settings[replica]["PORT"]))
+    replayed()
     assert replicas.probe(replica) == (True, "")
+
+
+def test_a_standby_applying_a_commit_after_the_primary_was_idle_is_not_behind(replica, world, settings):
+    """Now minus the last applied commit's time looks as long as the primary was idle; a standby that applies
+    what it received within the probe's wait is not behind (CI once refused a healthy standby "53 s behind")."""
+    settings.REPLICA_MAX_LAG_SECONDS = 1
+    replay("pause")
+    try:
+        time.sleep(1.2)  # the last applied commit is now older than the limit
+        OrganizationFactory(region=world.community_a1)  # received, not applied until the resume below
+        resume = threading.Timer(0.3, _resume_replay)
+        resume.start()
+        try:
+            assert replicas.probe(replica) == (True, "")
+        finally:
+            resume.join()
+    finally:
+        replay("resume")
+
+
+def _resume_replay():
+    with psycopg.connect(
+        host="localhost", port=STANDBY_PORT, user="postgres", dbname="postgres", autocommit=True
+    ) as standby_connection:
+        standby_connection.execute("SELECT pg_wal_replay_resume()")
 
 
 def test_dashboards_exports_and_list_counts_read_from_the_replica(replica, world, cast):
@@ -72,8 +100,10 @@ def test_a_user_reads_their_own_write_while_the_replica_lags(replica, world, cas
     before = records(reader.get("/regions/"))
     replay("pause")
     try:
-        response = writer.post("/regions/new-community/", {
-            "parent": world.street_a.code, "code": "330106002003", "name": "新社区", "urban_rural_code": "111"})
+        response = writer.post(
+            "/regions/new-community/",
+            {"parent": world.street_a.code, "code": "330106002003", "name": "新社区", "urban_rural_code": "111"},
+        )
         assert response.status_code == 302
         assert Region.objects.filter(code="330106002003", level=RegionLevel.COMMUNITY).exists()
 
