@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from registry.choices import PREFIX_LENGTH, CommitteeType, RegionLevel, Tier
 from registry.models import Region
-from reporting.indicators import CATALOGUE, INDICATORS, PER_COMMUNITY, PERCENT, Context, Value
+from reporting.indicators import CATALOGUE, INDICATORS, PER_COMMUNITY, PERCENT, Context, Value, link_maker
 from reporting.models import IndicatorSnapshot
 from reporting.targets import Figure, Goal, assess_rows, judge
 
@@ -66,13 +66,18 @@ def take_snapshots(today=None, max_level=RegionLevel.STREET) -> int:
 
 def trend(region, indicator_id, months=12, today=None) -> list[tuple[str, Decimal]]:
     """The last snapshot of each month for one indicator of a region."""
+    return trends(region, [indicator_id], months, today)[indicator_id]
+
+
+def trends(region, indicator_ids, months=12, today=None) -> dict[str, list[tuple[str, Decimal]]]:
+    """``trend()`` of several indicators of a region, in one read of its snapshots."""
     today = today or timezone.localdate()
     since = today.replace(day=1) - timedelta(days=31 * (months - 1))
-    points = {}
-    for snapshot in (IndicatorSnapshot.objects.filter(region=region, indicator=indicator_id, taken_on__gte=since)
-                     .order_by("taken_on").values("taken_on", "value")):
-        points[snapshot["taken_on"].strftime("%Y-%m")] = snapshot["value"]
-    return list(points.items())
+    points = {indicator_id: {} for indicator_id in indicator_ids}
+    for snapshot in (IndicatorSnapshot.objects.filter(region=region, indicator__in=indicator_ids, taken_on__gte=since)
+                     .order_by("taken_on").values("indicator", "taken_on", "value")):
+        points[snapshot["indicator"]][snapshot["taken_on"].strftime("%Y-%m")] = snapshot["value"]
+    return {indicator_id: list(by_month.items()) for indicator_id, by_month in points.items()}
 
 
 def scorecard(region, user, today=None, snapshot=False, ctx=None) -> list[dict]:
@@ -93,10 +98,12 @@ def scorecard(region, user, today=None, snapshot=False, ctx=None) -> list[dict]:
     for kind, committee in (("urban", CommitteeType.RESIDENTS), ("rural", CommitteeType.VILLAGERS)):
         for child, n in (ctx.below_by_child(committee, width) or {}).items():
             below[(child, kind)] = n
+    below_link = link_maker("reporting:below_target", 2)
     for row in rows:
-        prefix = row["region"].prefix
+        prefix, code = row["region"].prefix, row["region"].code
         row["below_urban"], row["below_rural"] = below[(prefix, "urban")], below[(prefix, "rural")]
         row["below"] = row["below_urban"] + row["below_rural"]
+        row["below_urls"] = {kind: below_link(code, kind) for kind in ("urban", "rural")}
     return _ranked(rows, index)
 
 
@@ -123,6 +130,7 @@ def _scorecard_live(children, ctx, width):
                         .order_by().values("child").annotate(n=Count("code"))):
                 communities[(row["child"], committee)] = row["n"]
     query = {"as_of": ctx.today.isoformat()} if not ctx.live else {}
+    page = reverse("reporting:dashboard")
     return [{
         "region": child,
         "urban": Value(Decimal(summed(child.code, keys["urban"])),
@@ -131,7 +139,7 @@ def _scorecard_live(children, ctx, width):
                        Decimal(communities[(child.prefix, CommitteeType.VILLAGERS)]), PER_COMMUNITY),
         "party_work": Value(Decimal(summed(child.code, ["work", "work_instr"])),
                             Decimal(summed(child.code, all_open)), PERCENT).value,
-        "url": reverse("reporting:dashboard") + "?" + urlencode({"region": child.code, **query}),
+        "url": page + "?" + urlencode({"region": child.code, **query}),
     } for child in children]
 
 

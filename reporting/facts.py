@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from registry.calendar import add_years
 from registry.choices import CLOSED_STATUSES, PREFIX_LENGTH, CommitteeType, OrgStatus, RegionLevel, Tier, TraineeKind
+from registry.scoping import among
 
 BEGINNING = date(1900, 1, 1)
 HEADS_TRAINED_YEARS = 5
@@ -73,10 +74,10 @@ def _org_timelines(org_ids):
     from registry.models import Organization
 
     rows = defaultdict(list)
-    for record in (Organization.history.filter(id__in=org_ids).order_by("history_date", "history_id")
+    for record in (Organization.history.filter(among("id", org_ids)).order_by("history_date", "history_id")
                    .values("id", "history_date", "history_type", *ORG_FIELDS)):
         rows[record["id"]].append(record)
-    current = {o["id"]: o for o in Organization.objects.filter(pk__in=org_ids)
+    current = {o["id"]: o for o in Organization.objects.filter(among("pk", org_ids))
                .values("id", "created_at", "updated_at", *ORG_FIELDS)}
     timelines = {}
     for org_id in org_ids:
@@ -105,9 +106,10 @@ def _region_timelines(codes):
     reclassified community changes sides on the day it was reclassified; before its first record, its first)."""
     from registry.models import Region
 
-    regions = {r["code"]: r for r in Region.objects.filter(code__in=codes).values("code", "level", "committee_type")}
+    regions = {r["code"]: r for r in Region.objects.filter(among("code", codes)).values(
+        "code", "level", "committee_type")}
     history = defaultdict(list)
-    for record in (Region.history.filter(code__in=codes).order_by("history_date", "history_id")
+    for record in (Region.history.filter(among("code", codes)).order_by("history_date", "history_id")
                    .values("code", "history_date", "committee_type")):
         history[record["code"]].append((local_day(record["history_date"]), record["committee_type"]))
     out = {}
@@ -127,11 +129,12 @@ def _party_timelines(org_ids):
 
     history_model = PartyBuilding.history.model
     own = defaultdict(list)
-    for record in (history_model.objects.filter(organization_id__in=org_ids).order_by("history_date", "history_id")
+    for record in (history_model.objects.filter(among("organization_id", org_ids))
+                   .order_by("history_date", "history_id")
                    .values("organization_id", "history_date", "history_type", "form", "full_members")):
         state = None if record["history_type"] == "-" else (record["form"], record["full_members"])
         own[record["organization_id"]].append((local_day(record["history_date"]), state))
-    for pb in PartyBuilding.objects.filter(organization_id__in=org_ids).exclude(organization_id__in=list(own)):
+    for pb in PartyBuilding.objects.filter(among("organization_id", org_ids)).exclude(organization_id__in=list(own)):
         own[pb.organization_id].append((local_day(pb.updated_at), (pb.form, pb.full_members)))
 
     # Membership: the joint Party organizations whose history ever listed the organization.
@@ -141,21 +144,21 @@ def _party_timelines(org_ids):
     joint = defaultdict(list)
     listed = defaultdict(set)  # member -> history ids listing it
     hosts = defaultdict(set)   # member -> party-building ids
-    for row in through.objects.filter(organization_id__in=org_ids).values("organization_id", "history_id",
+    for row in through.objects.filter(among("organization_id", org_ids)).values("organization_id", "history_id",
                                                                            "history__id"):
         listed[row["organization_id"]].add(row["history_id"])
         hosts[row["organization_id"]].add(row["history__id"])
-    current_members = PartyBuilding.joint_with.through.objects.filter(organization_id__in=org_ids).values(
+    current_members = PartyBuilding.joint_with.through.objects.filter(among("organization_id", org_ids)).values(
         "organization_id", "partybuilding_id")
     current_hosts = defaultdict(set)
     for row in current_members:
         current_hosts[row["organization_id"]].add(row["partybuilding_id"])
     all_hosts = set().union(*hosts.values(), *current_hosts.values()) if (hosts or current_hosts) else set()
     host_history = defaultdict(list)
-    for record in (history_model.objects.filter(id__in=all_hosts).order_by("history_date", "history_id")
+    for record in (history_model.objects.filter(among("id", all_hosts)).order_by("history_date", "history_id")
                    .values("id", "history_id", "history_date", "history_type", "form")):
         host_history[record["id"]].append(record)
-    host_now = {pb.pk: pb for pb in PartyBuilding.objects.filter(pk__in=all_hosts)}
+    host_now = {pb.pk: pb for pb in PartyBuilding.objects.filter(among("pk", all_hosts))}
     for member in set(hosts) | set(current_hosts):
         per_host = []
         for host in hosts[member] | current_hosts[member]:
@@ -186,19 +189,19 @@ def facts_for(org_ids) -> dict[int, list[tuple]]:
     hub_codes = dict(Term.objects.filter(vocabulary="hub_kind").values_list("pk", "code"))
     own, joint = _party_timelines(org_ids)
     instructors = defaultdict(list)
-    for row in InstructorAssignment.objects.filter(organization_id__in=org_ids).values(
+    for row in InstructorAssignment.objects.filter(among("organization_id", org_ids)).values(
             "organization_id", "starts_on", "ends_on"):
         instructors[row["organization_id"]].append((row["starts_on"], row["ends_on"]))
     grades = defaultdict(list)
-    for row in EvaluationGrade.objects.filter(organization_id__in=org_ids).order_by("awarded_on", "pk").values(
+    for row in EvaluationGrade.objects.filter(among("organization_id", org_ids)).order_by("awarded_on", "pk").values(
             "organization_id", "grade", "awarded_on", "valid_until"):
         grades[row["organization_id"]].append((row["awarded_on"], row["valid_until"], row["grade"]))
     brands = defaultdict(list)
-    for row in BrandDesignation.objects.filter(organization_id__in=org_ids).values("organization_id", "pk", "project",
-                                                                                   "year"):
+    for row in BrandDesignation.objects.filter(among("organization_id", org_ids)).values(
+            "organization_id", "pk", "project", "year"):
         brands[row["organization_id"]].append((date(row["year"], 1, 1), row["pk"], bool(row["project"])))
     trainings = defaultdict(set)
-    for row in Training.objects.filter(organization_id__in=org_ids,
+    for row in Training.objects.filter(among("organization_id", org_ids),
                                        trainee_kind=TraineeKind.ORGANIZATION_HEAD).values("organization_id", "held_on"):
         trainings[row["organization_id"]].add(row["held_on"])
 
@@ -283,7 +286,7 @@ def ancestors(codes) -> dict[str, list[tuple[str, int]]]:
 
     candidates = {c: {c[:2] + "0000", c[:4] + "00", c[:6], c[:9], c} for c in codes}
     found = {r["code"]: r["level"] for r in Region.objects.filter(
-        code__in=set().union(*candidates.values()) if candidates else []).values("code", "level")}
+        among("code", set().union(*candidates.values()) if candidates else [])).values("code", "level")}
     return {c: [(a, found[a]) for a in sorted(cands) if a in found and c.startswith(a[:PREFIX_LENGTH[found[a]]])]
             for c, cands in candidates.items()}
 
@@ -355,10 +358,10 @@ def refresh(org_ids):
     if not org_ids:
         return
     with transaction.atomic():
-        list(Organization.objects.filter(pk__in=org_ids).select_for_update().values_list("pk", flat=True))
+        list(Organization.objects.filter(among("pk", org_ids)).select_for_update().values_list("pk", flat=True))
         new = facts_for(org_ids)
         stored = defaultdict(list)
-        for fact in OrganizationFact.objects.filter(organization_id__in=org_ids).values_list(
+        for fact in OrganizationFact.objects.filter(among("organization_id", org_ids)).values_list(
                 "pk", "organization_id", "key", "ref", "region", "valid_from", "valid_to"):
             stored[fact[1]].append(fact)
         removed_ids, removed, added = [], [], []
@@ -378,12 +381,30 @@ def refresh(org_ids):
         ledger, tally = Counter(), Counter()
         _deltas(removed, -1, chains, ledger, tally)
         _deltas([f for _o, f in added], +1, chains, ledger, tally)
-        OrganizationFact.objects.filter(pk__in=removed_ids).delete()
-        OrganizationFact.objects.bulk_create([
-            OrganizationFact(organization_id=org_id, key=key, ref=ref, region=region, valid_from=valid_from,
-                             valid_to=valid_to) for org_id, (key, ref, region, valid_from, valid_to) in added],
-            batch_size=5000)
+        if removed_ids:
+            OrganizationFact.objects.filter(among("pk", removed_ids)).delete()
+        _insert_facts([(org_id, *fact) for org_id, fact in added])
         _apply(ledger, tally)
+
+
+FACT_COLUMNS = ("organization_id", "key", "ref", "region", "valid_from", "valid_to")
+
+
+def _insert_facts(rows):
+    """Fact rows (organization id, key, ref, region, valid from, valid to): COPY on PostgreSQL (an import adds
+    thousands at once), bulk_create elsewhere."""
+    from reporting.models import OrganizationFact
+
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        OrganizationFact.objects.bulk_create([OrganizationFact(**dict(zip(FACT_COLUMNS, row, strict=True)))
+                                              for row in rows], batch_size=5000)
+        return
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(
+            f"COPY {OrganizationFact._meta.db_table} ({', '.join(FACT_COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def refresh_regions(codes):

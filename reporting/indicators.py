@@ -13,7 +13,7 @@ from fractions import Fraction
 from importlib.util import find_spec
 from urllib.parse import urlencode
 
-from django.db.models import F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -75,10 +75,17 @@ class Context:
 
     def __post_init__(self):
         self._memo = {}
+        if not self.tiers and self._shares_region():
+            self.tiers = self.base.tiers
         if not self.tiers:
             from reporting.models import ReportingSettings
 
             self.tiers = tuple(ReportingSettings.for_region(self.region.code).counted_tiers)
+
+    def _shares_region(self) -> bool:
+        """A context of the same region on another day (a target's deadline): its settings and today's tally rows
+        are this one's too."""
+        return self.base is not None and self.base.region.code == self.region.code
 
     @property
     def prefix(self):
@@ -103,15 +110,25 @@ class Context:
         """Every key's count of facts valid on ``today`` in the region's subtree: the region's tally rows minus its
         ledger rows after the day (``_tail``), two indexed reads."""
         def compute():
-            from reporting.models import RegionLedger, RegionTally
+            from reporting.models import RegionLedger
 
             code = self.region.code
-            counts = Counter({r["key"]: r["n"] for r in RegionTally.objects.filter(region=code).values("key", "n")})
+            counts = Counter(self.tally())
             for row in (self._later(RegionLedger.objects.filter(region=code)).values("key")
                         .annotate(n=Sum("delta")).order_by()):
                 counts[row["key"]] -= row["n"]
             return counts
         return self.once("totals", compute)
+
+    def tally(self) -> dict:
+        """The region's own tally rows (key -> facts with no end), read once per page."""
+        def compute():
+            from reporting.models import RegionTally
+
+            if self._shares_region():
+                return self.base.tally()
+            return {r["key"]: r["n"] for r in RegionTally.objects.filter(region=self.region.code).values("key", "n")}
+        return self.once("tally", compute)
 
     def _later(self, ledger):
         """Ledger rows after the day. Today, only the dated keys have any (a grade that expires next year): the
@@ -160,23 +177,27 @@ class Context:
     def reclassified(self, level) -> dict:
         """code -> (committee type and activity on ``today``, now) for the regions of ``level`` in the subtree whose
         committee type or activity changed after ``today``: the corrections that date the region counts."""
+        return self._reclassified().get(level, {})
+
+    def _reclassified(self) -> dict:
+        """level -> reclassified(level), every level of the subtree in one read of the history (none today)."""
         def compute():
             if self.live:
                 return {}
             end = timezone.make_aware(datetime.combine(self.today, time.max))
-            codes = set(Region.history.filter(code__startswith=self.prefix, level=level, history_date__gt=end,
-                                              history_type="~").values_list("code", flat=True))
+            changed = set(Region.history.filter(code__startswith=self.prefix, history_date__gt=end,
+                                                history_type="~").values_list("level", "code"))
             out = {}
-            for code in codes:
+            for level, code in sorted(changed):
                 records = list(Region.history.filter(code=code).order_by("history_date", "history_id").values(
                     "history_date", "committee_type", "is_active"))
                 before = [r for r in records if r["history_date"] <= end] or records[:1]
                 then = before[-1]
                 current = Region.objects.filter(code=code).values("committee_type", "is_active").first()
-                out[code] = ((then["committee_type"], then["is_active"]),
-                             (current["committee_type"], current["is_active"]))
+                out.setdefault(level, {})[code] = ((then["committee_type"], then["is_active"]),
+                                                   (current["committee_type"], current["is_active"]))
             return out
-        return self.once(f"reclassified{level}", compute)
+        return self.once("reclassified", compute)
 
     def regions(self, level, committee=None):
         """The active regions of ``level`` in the subtree (of one committee type) on ``today``."""
@@ -206,9 +227,8 @@ class Context:
         def compute():
             if any(self.reclassified(level) for level in range(self.region.level, RegionLevel.COMMUNITY + 1)):
                 return None
-            if self.base is not None and self.base.live and self.base.region.code == self.region.code:
-                return self.base.region_counts()  # no region changed since the day: today's counts are the day's
-            from django.db.models import Count
+            if self._shares_region() and (shared := self.base.region_counts()) is not None:
+                return shared  # no region changed since either day: both are today's counts
             from django.db.models.functions import Substr
 
             return {(r["level"], r["committee_type"], r["child"]): r["n"] for r in (
@@ -223,13 +243,13 @@ class Context:
         def compute():
             if self.region_counts() is None:
                 return None
-            from django.db.models import Count
-
             measures = list(dict.fromkeys(m for indicator in CATALOGUE for m in (indicator.numerator,
                                                                                  indicator.denominator)
                                           if isinstance(m, Holding)))
             if not measures:
                 return {}
+            if self.live and all(len(m.keys) == 1 and not is_dated(m.keys[0]) for m in measures):
+                return self._holding_from_tally(measures)
             counts = Region.objects.filter(code__startswith=self.prefix, is_active=True,
                                            level__in={m.level for m in measures}).aggregate(**{
                 f"m{n}": Count("code", filter=Q(level=m.level) & (Q(committee_type=m.committee) if m.committee
@@ -237,6 +257,31 @@ class Context:
                 for n, m in enumerate(measures)})
             return {m: counts[f"m{n}"] for n, m in enumerate(measures)}
         return self.once("holding", compute)
+
+    def _holding_from_tally(self, measures) -> dict:
+        """Today's ``Holding`` counts when each measure has one undated key: the active regions of its level (and
+        committee type) in the subtree whose tally row of the key is positive — the same condition as the rows
+        (``per_region`` reads the tally today, one row per region and key), read as one join of the few tally rows
+        to their regions instead of a filter per measure over every region of the subtree."""
+        from django.db import connection
+
+        from reporting.models import RegionTally
+
+        keys = sorted({m.keys[0] for m in measures})
+        levels = sorted({m.level for m in measures})
+        marks = ", ".join(["%s"] * len(keys))
+        level_marks = ", ".join(["%s"] * len(levels))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT t.level, t.key, r.committee_type, COUNT(*) FROM {RegionTally._meta.db_table} t "  # noqa: S608 - table names from the models, placeholders only; values are parameters
+                f"JOIN {Region._meta.db_table} r ON r.code = t.region AND r.level = t.level "
+                f"WHERE t.region LIKE %s AND t.key IN ({marks}) AND t.level IN ({level_marks}) AND t.n > 0 "
+                "AND r.is_active GROUP BY t.level, t.key, r.committee_type",
+                [f"{self.prefix}%", *keys, *levels])
+            grouped = cursor.fetchall()
+        return {m: sum(n for level, key, committee, n in grouped
+                       if level == m.level and key == m.keys[0] and (not m.committee or committee == m.committee))
+                for m in measures}
 
     def target_index(self):
         from reporting.targets import TargetIndex
@@ -249,7 +294,6 @@ class Context:
         target. Shared by the "below target" figures and the scorecard; both committee types in one read when no
         region changed after the day (a community's committee type is then today's)."""
         def compute():
-            from django.db.models import Count
             from django.db.models.functions import Substr
 
             from reporting.targets import below_target_communities
@@ -263,7 +307,7 @@ class Context:
                     .order_by().values("child").annotate(c=Count("code"))}
 
         def both():
-            from django.db.models import Case, Count, DecimalField, When
+            from django.db.models import Case, DecimalField, When
             from django.db.models.functions import Substr
 
             from reporting.targets import BELOW_TARGET, applicable_target
@@ -405,20 +449,35 @@ class AnnualReports:
     submitted: bool = True
     kind: str = "cases"
 
-    def rows(self, ctx):
+    @staticmethod
+    def opened(ctx):
         from filings.models import Case
 
-        reports = Case.objects.filter(kind="annual_report", period=ctx.report_year,
-                                      region__code__startswith=ctx.prefix, created_at__date__lte=ctx.today)
-        if not self.submitted:
-            return reports
-        done = reports.filter(submitted_at__date__lte=ctx.today)
-        # On time: by the organization's own limit (filing_due_on), the due date itself included; due_on is the
-        # review's deadline once the report is submitted. Reports opened before the limit was kept fall back to it.
-        return done.filter(submitted_at__date__lte=Coalesce("filing_due_on", "due_on")) if self.on_time else done
+        return Case.objects.filter(kind="annual_report", period=ctx.report_year, region__code__startswith=ctx.prefix,
+                                   created_at__date__lte=ctx.today)
+
+    def condition(self, ctx) -> Q:
+        """Which opened reports count: submitted by the day; on time, by the organization's own limit
+        (filing_due_on), the due date itself included; due_on is the review's deadline once the report is
+        submitted. Reports opened before the limit was kept fall back to it."""
+        done = Q(submitted_at__date__lte=ctx.today)
+        return done & Q(submitted_at__date__lte=Coalesce("filing_due_on", "due_on")) if self.on_time else done
+
+    def rows(self, ctx):
+        reports = self.opened(ctx)
+        return reports.filter(self.condition(ctx)) if self.submitted else reports
 
     def count(self, ctx):
-        return self.rows(ctx).count()
+        return ctx.once("annual_reports", lambda: self._counts(ctx))[(self.on_time, self.submitted)]
+
+    @classmethod
+    def _counts(cls, ctx) -> dict:
+        """Every variant's count in one read of the opened reports, each with the condition its ``rows()`` adds."""
+        variants = [cls(on_time, submitted) for on_time in (False, True) for submitted in (False, True)]
+        counts = cls.opened(ctx).aggregate(**{
+            f"v{n}": Count("pk", filter=v.condition(ctx)) if v.submitted else Count("pk")
+            for n, v in enumerate(variants)})
+        return {(v.on_time, v.submitted): counts[f"v{n}"] for n, v in enumerate(variants)}
 
 
 @dataclass(frozen=True)
@@ -441,7 +500,14 @@ class VentureGrants:
         return awarded.select_related("organization", "round")
 
     def count(self, ctx):
-        return self.rows(ctx).aggregate(s=Sum("awarded_amount"))["s"] or Decimal(0)
+        return ctx.once("venture_grants", lambda: self._sums(ctx))[self.to_community]
+
+    @classmethod
+    def _sums(cls, ctx) -> dict:
+        """The whole and the community organizations' share in one read of the year's awards."""
+        sums = cls().rows(ctx).aggregate(whole=Sum("awarded_amount"),
+                                         community=Sum("awarded_amount", filter=Q(**_cso_filter())))
+        return {False: sums["whole"] or Decimal(0), True: sums["community"] or Decimal(0)}
 
 
 def _cso_filter():
@@ -471,8 +537,23 @@ class Indicator:
 
     def rows_url(self, ctx) -> str:
         query = {"as_of": ctx.today.isoformat()} if not ctx.live else {}
-        url = reverse("reporting:figure_rows", args=[ctx.region.code, self.id])
+        url = ctx.once("rows_link", lambda: link_maker("reporting:figure_rows", 2))(ctx.region.code, self.id)
         return url + ("?" + urlencode(query) if query else "")
+
+
+def link_maker(name, arity):
+    """``reverse(name, args=...)`` resolved once for a page that links to many objects (a figure per indicator, a
+    region per scorecard row): the arguments are put in place by replacing markers. Only for arguments that need no
+    quoting in a path (region codes, identifiers)."""
+    markers = [f"__arg{n}__" for n in range(arity)]
+    pattern = reverse(name, args=markers)
+
+    def make(*args):
+        url = pattern
+        for marker, arg in zip(markers, args, strict=True):
+            url = url.replace(marker, str(arg))
+        return url
+    return make
 
 
 def _org(tiers=tuple(Tier.values)):

@@ -406,8 +406,7 @@ def assess_rows(region, rows: list[dict], today: date, index: "TargetIndex | Non
     index = index or TargetIndex(region, today)
     targets = index.for_region()
     as_of = figures_as_of_available()
-    origins = {r.prefix: r for r in Region.objects.filter(
-        code__in={region_code_for(t.jurisdiction_code) for t in targets.values()})}
+    origins = _origins(region, targets.values())
     by_id = {row["indicator"].id: row for row in rows}
     deadlines = {}
     for row in rows:
@@ -445,6 +444,20 @@ def assess_rows(region, rows: list[dict], today: date, index: "TargetIndex | Non
         assessment.name = row["indicator"].name
         row["target"], row["met"], row["gap"] = assessment.target, assessment.met, assessment.gap
     return summarize([row["assessment"] for row in rows])
+
+
+def _origins(region, targets) -> dict:
+    """prefix -> the region that set each target: the region or one of its ancestors, taken from the loaded chain
+    of parents where it is there (the pages load it), else read."""
+    chain, node = {}, region
+    while node is not None:
+        chain[node.prefix] = node
+        node = node.parent if Region.parent.is_cached(node) else None
+    wanted = {t.jurisdiction_code for t in targets}
+    missing = {region_code_for(code) for code in wanted if code not in chain}
+    if missing:
+        chain.update((r.prefix, r) for r in Region.objects.filter(code__in=missing))
+    return {code: chain[code] for code in wanted if code in chain}
 
 
 def unit_results(region, indicator_id, level, today, index) -> list[UnitResult] | None:

@@ -17,7 +17,7 @@ from registry.models import Region
 from registry.pdf import render_pdf
 from registry.permissions import has_jurisdiction, permits
 from reporting import yearly
-from reporting.dashboard import indicator_rows, scorecard, trend
+from reporting.dashboard import indicator_rows, scorecard, trends
 from reporting.indicators import INDICATORS, Context, communities_with_counts, grade_distribution, parse_as_of
 from reporting.models import YearlyReport
 from reporting.targets import below_target_communities, may_manage, summarize, targets_for
@@ -66,10 +66,11 @@ def dashboard(request):
         "labels": [row["region"].name for row in children],
         "urban": [float(row["urban"].value or 0) for row in children],
         "rural": [float(row["rural"].value or 0) for row in children],
-        "trend": {key: [[month, float(value or 0)] for month, value in trend(region, key, today=today)]
-                  for key in ("orgs_per_urban_community", "orgs_per_rural_community", "party_work_coverage")},
+        "trend": {key: [[month, float(value or 0)] for month, value in points] for key, points in trends(
+            region, ("orgs_per_urban_community", "orgs_per_rural_community", "party_work_coverage"),
+            today=today).items()},
     }
-    targets = targets_for(region, today)
+    targets = ctx.target_index().for_region()  # targets_for(region, today), from the page's one read of targets
     return render(request, "reporting/dashboard.html", {
         "summary": summarize([row["assessment"] for row in rows]), "may_manage": may_manage(request.user, region),
         "today": today,
