@@ -25,6 +25,7 @@ import os
 import platform
 import random
 import re
+import runpy
 import shutil
 import signal
 import socket
@@ -52,6 +53,7 @@ ACCOUNTS = ("street", "street_lead", "street2", "community", "reviewer", "leader
 REPORT_USER = "reviewer"  # district reviewer of 西湖区 (330106): may request the county's and streets' reports
 COUNTY = os.environ.get("DEMO_COUNTY_CODE", "330106")
 LOOPBACK = "127.0.0.1"
+GUNICORN_CONF = ROOT / "config" / "gunicorn.conf.py"  # the deployed web process's settings (docker-compose)
 
 
 def log(message):
@@ -166,9 +168,10 @@ class Stack:
 
     def start_web(self):
         self.web = self._spawn("gunicorn", [
-            str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"{LOOPBACK}:{self.web_port}",
+            str(BIN / "gunicorn"), "-c", str(GUNICORN_CONF), "config.wsgi:application",
+            "--bind", f"{LOOPBACK}:{self.web_port}",
             "--workers", str(self.args.web_workers), "--threads", str(self.args.web_threads),
-            "--timeout", "30", "--graceful-timeout", "10",
+            "--graceful-timeout", "10",
             "--log-level", "warning"])
         if not wait_until(lambda: requests.get(f"{self.base}/healthz", timeout=2).status_code == 200, 30):
             raise RuntimeError("gunicorn did not answer /healthz (see gunicorn.log)")
@@ -282,6 +285,44 @@ def run_user(user, base, deadline, max_requests, seed):
             count += 1
 
 
+TICKS = os.sysconf("SC_CLK_TCK")  # /proc counts CPU time in these per second
+
+
+def cpu_seconds(stack) -> dict[str, dict[int, float]]:
+    """CPU time used so far (user + system, s) per process of the web (gunicorn), of the PostgreSQL backends serving
+    the soak database, and of this load generator, and ``machine`` (pid 0) for the whole machine: read before and
+    after a load phase, it says where the two cores went."""
+    groups = {"web": {}, "database": {}, "load generator": {}}
+    web = stack.web.pid if stack.web is not None else None
+    database = urlsplit(stack.db_url).path.lstrip("/")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            text = stat.read_text()
+            name = text[text.index("(") + 1:text.rindex(")")]
+            fields = text[text.rindex(")") + 2:].split()  # from field 3 (state) on
+            pid, group, seconds = int(stat.parent.name), int(fields[2]), (int(fields[11]) + int(fields[12])) / TICKS
+            if web is not None and group == web:
+                groups["web"][pid] = seconds
+            elif name.startswith("postgres") and f" {database} ".encode() in (stat.parent / "cmdline").read_bytes():
+                groups["database"][pid] = seconds  # a backend serving the soak database ("postgres: user db ...")
+            elif pid == os.getpid():
+                groups["load generator"][pid] = seconds
+    with open("/proc/stat") as machine_stat:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in machine_stat.readline().split()[1:9])
+    groups["machine"] = {0: (user + nice + system + irq + softirq + steal) / TICKS}
+    return groups
+
+
+def cpu_per_request(before, after, requests_done) -> dict[str, float]:
+    """CPU ms per request of each group between two ``cpu_seconds()`` readings, over the processes alive at the end
+    (a database backend closed in between, when the web renews a connection, takes its time with it: the
+    database figure is a floor); "other" is the rest of the machine (the worker, Redis, the neighbours' work)."""
+    spent = {name: sum(seconds - before[name].get(pid, 0) for pid, seconds in after[name].items())
+             for name in after}
+    spent["other"] = spent["machine"] - spent["web"] - spent["database"] - spent["load generator"]
+    return {name: round(seconds * 1000 / max(requests_done, 1), 1) for name, seconds in spent.items()}
+
+
 def percentile(values, pct):
     if not values:
         return float("nan")
@@ -307,6 +348,7 @@ def scenario_load(stack, args, count):
         sessions = list(pool.map(lambda i: login(stack.base, ACCOUNTS[i % len(ACCOUNTS)]), range(count)))
     users = [User(ACCOUNTS[i % len(ACCOUNTS)], s, detail_ids(s, stack.base)) for i, s in enumerate(sessions)]
     log(f"(a) {count} users on list, detail and dashboard for {args.duration} s")
+    cpu_before = cpu_seconds(stack)
     start = time.monotonic()
     deadline = start + args.duration
     threads = [threading.Thread(target=run_user, args=(u, stack.base, deadline, args.max_requests, i), daemon=True)
@@ -316,6 +358,7 @@ def scenario_load(stack, args, count):
     for thread in threads:
         thread.join(timeout=args.duration + 60)
     elapsed = time.monotonic() - start
+    cpu_after = cpu_seconds(stack)
     samples = [s for u in users for s in u.samples]
     errors = [s for s in samples if s.error]
     ok = [s.seconds for s in samples if not s.error]
@@ -326,13 +369,15 @@ def scenario_load(stack, args, count):
         "pages": {page: {"n": len(v), "p50": statistics.median(v) if v else float("nan"), "p95": percentile(v, 95)}
                   for page in ("list", "detail", "dashboard")
                   for v in [[s.seconds for s in samples if s.page == page and not s.error]]},
+        "cpu_ms_per_request": cpu_per_request(cpu_before, cpu_after, len(samples)),
     }
     kinds = {}
     for s in errors:
         kinds[f"{s.page} {s.error}"] = kinds.get(f"{s.page} {s.error}", 0) + 1
     details = (f"{figures['requests']} requests in {elapsed:.0f} s, {figures['rps']:.1f} req/s, errors "
                f"{figures['errors']}; p50 {figures['p50'] * 1000:.0f} ms, p95 {figures['p95'] * 1000:.0f} ms, "
-               f"p99 {figures['p99'] * 1000:.0f} ms")
+               f"p99 {figures['p99'] * 1000:.0f} ms; CPU ms per request: "
+               + ", ".join(f"{name} {ms}" for name, ms in figures["cpu_ms_per_request"].items()))
     if kinds:
         details += "; " + ", ".join(f"{k}: {n}" for k, n in sorted(kinds.items()))
     stuck = [t for t in threads if t.is_alive()]
@@ -556,7 +601,8 @@ What it starts, and stops at the end even when a scenario fails:
   loaded with `manage.py demo` (idempotent; the demo passwords are reset);
 - its own `redis-server` on `127.0.0.1` (port 6391 by default, `SOAK_REDIS_PORT`; no persistence, temporary
   directory), so the machine's shared Redis is never stopped;
-- gunicorn (`config.wsgi:application`, {workers} workers × {threads} threads on a free loopback port), a
+- gunicorn (`config.wsgi:application` with `config/gunicorn.conf.py`, as deployed: {workers} workers × {threads}
+  threads on a free loopback port), a
   Celery worker (prefork, one pool process) and Celery beat, all with `SHEQU_ENV=development`, `DEBUG=false`
   and uploads in a temporary `SHEQU_DATA_DIR`.
 
@@ -567,7 +613,9 @@ Scenarios (each passes or fails on its own; the command exits non-zero when one 
   over the organization list, an organization detail and the dashboard for {duration} s, once per user count.
   Passes with no error (every answer 200, none timed out); p50/p95/p99 and requests per second are recorded
   beside the goals of issue 16: at 50 users at least 68 req/s (twice the 34 req/s first measured), at 20 users
-  p95 ≤ 500 ms.
+  p95 ≤ 500 ms. Beside them, the CPU each request cost (ms, user + system from `/proc`): the gunicorn
+  processes, the PostgreSQL backends serving the soak database, the load generator itself (this process), and
+  the rest of the machine ("other": the worker, Redis, neighbours' work), so a run says where the two cores went.
 - **(b) Redis down.** The soak Redis is stopped; the three pages and `/healthz` must answer 200, and a yearly
   report requested through `POST /api/yearly-reports/` must be answered without a server error and stay
   `queued`. Redis and the worker are started again, and the report must reach `done` (run once). The
@@ -586,6 +634,7 @@ Scenarios (each passes or fails on its own; the command exits non-zero when one 
 ```sh
 make soak                                   # defaults: 20 then 50 users, 60 s each
 make soak SOAK_ARGS="--users 20 --duration 30"
+make soak SOAK_ARGS="--load-only"            # (a) only, no worker: for measuring while changing the code
 .venv/bin/python tests/soak/soak.py --help  # every option
 ```
 
@@ -631,16 +680,22 @@ def parse_args(argv=None):
                         help="comma-separated user counts, one load phase each (default 20,50)")
     parser.add_argument("--duration", type=int, default=60, help="seconds of load in scenario (a)")
     parser.add_argument("--max-requests", type=int, default=20_000, help="per user, a bound besides the time")
-    parser.add_argument("--web-workers", type=int, default=max(2, min(8, 2 * (os.cpu_count() or 1))))
-    parser.add_argument("--web-threads", type=int, default=4,
-                        help="threads per gunicorn worker (gthread); 1 = sync workers")
+    web = runpy.run_path(str(GUNICORN_CONF))
+    parser.add_argument("--web-workers", type=int, default=web["workers"],
+                        help="gunicorn worker processes (default: config/gunicorn.conf.py, cores + 1)")
+    parser.add_argument("--web-threads", type=int, default=web["threads"],
+                        help="threads per gunicorn worker (default: config/gunicorn.conf.py)")
     parser.add_argument("--job-wait", type=int, default=330,
                         help="(c): seconds to wait for the report after the worker restarts")
     parser.add_argument("--requeue-wait", type=int, default=270,
                         help="(b): seconds from the request to wait for the report queued while Redis was down "
                         "(the beat entry requeue-waiting runs every 2 minutes for rows queued over 2 minutes)")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/soak.md")
+    parser.add_argument("--load-only", action="store_true",
+                        help="scenario (a) only, without the worker, beat and failure scenarios (implies --no-doc): "
+                        "for measuring throughput while changing the code")
     args = parser.parse_args(argv)
+    args.no_doc = args.no_doc or args.load_only
     host = urlsplit(args.database_url).hostname
     if host not in ("localhost", LOOPBACK, "::1"):
         parser.error("the soak database must be on this machine (localhost)")
@@ -667,8 +722,9 @@ def main(argv=None):
         stack.prepare_database()
         stack.start_redis()
         stack.start_web()
-        stack.start_worker()
-        stack.start_beat()
+        if not args.load_only:
+            stack.start_worker()
+            stack.start_beat()
         log(f"web {stack.base}, redis {stack.redis_url}, logs in {tmp}")
         loads = []
         for count in args.users:
@@ -691,7 +747,7 @@ def main(argv=None):
                   lambda: scenario_killed(stack, args, reports, street2, year, whole_worker=False)),
                  ("(c) worker killed", lambda: scenario_killed(stack, args, reports, COUNTY, year, whole_worker=True)),
                  ("(d) DB connections dropped", lambda: scenario_db_drop(stack, args, probe)),
-                 ("(b) Redis down", redis_down.recovery))
+                 ("(b) Redis down", redis_down.recovery)) if not args.load_only else ()
         for name, step in steps:
             try:
                 result = step()
