@@ -8,8 +8,9 @@ from django.db import models
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.encoding import force_str
 from django.utils.formats import localize
+from django.utils.functional import Promise
 from django.utils.hashable import make_hashable
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, escape, format_html, strip_tags
 from django.utils.http import urlencode
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.timezone import template_localtime
@@ -128,7 +129,8 @@ class _ColumnCells:
         self.name = bound_column.name
         self.accessor = tables.A(bound_column.accessor)
         self.localize = bound_column.localize
-        self.labels = format_html(' data-label="{}" data-column="{}"', bound_column.header, self.name)
+        # A phone shows each cell under its header's text (a header may be markup, e.g. a select-all checkbox).
+        self.labels = format_html(' data-label="{}" data-column="{}"', strip_tags(bound_column.header), self.name)
         # Columns whose value lookup has special cases (a link column's fixed text, a many-to-many's empty test)
         # go through django-tables2 itself.
         self.generic = isinstance(column, tables.ManyToManyColumn | BaseLinkColumn)
@@ -230,15 +232,7 @@ class _ColumnCells:
                     if href is not None:
                         content = format_html('<a href="{}">{}</a>', href, content)
         start = self.start if self.start is not None else f"<td {self._td_attrs(record, content)}{self.labels}>"
-        if isinstance(content, str):  # localize() returns text as it is; escape() without its lazy-text check
-            content = content if isinstance(content, SafeData) else escape_text(content)
-        else:
-            if self.localize is None:
-                content = localize(template_localtime(content))
-            else:
-                content = localize(content, use_l10n=bool(self.localize))
-            content = conditional_escape(content)
-        return f"{start}{content}</td>"
+        return f"{start}{value_html(content, None if self.localize is None else bool(self.localize))}</td>"
 
     def _call(self, kwargs):
         if self.any_arguments:
@@ -246,6 +240,21 @@ class _ColumnCells:
         if any(name not in kwargs for name in self.arguments):
             return None  # as django-tables2's call_with_appropriate
         return self.render(**{name: kwargs[name] for name in self.arguments})
+
+
+def value_html(value, use_l10n=None) -> str:
+    """``{{ value }}`` as a template writes it (Django's ``render_value_in_context``), for the tags that write HTML in
+    Python (these tables, the dashboard's): safe text as it is; other text escaped with ``html.escape`` (what
+    Django's ``escape`` calls, without its lazy-argument check: most values are text); anything else localized, then
+    escaped. ``use_l10n`` None: datetimes in the current time zone and the ``USE_L10N`` setting, as ``{{ value }}``;
+    True or False: as ``{{ value|localize }}`` or ``{{ value|unlocalize }}`` (a column's ``localize``)."""
+    if isinstance(value, SafeData):
+        return value
+    if isinstance(value, str | Promise):
+        return escape_text(str(value))
+    if use_l10n is None:
+        return conditional_escape(localize(template_localtime(value)))
+    return conditional_escape(localize(value, use_l10n=use_l10n))
 
 
 def _same_function(a, b):

@@ -4,31 +4,22 @@ page's rendering, which every leader pays on every visit. Each tag writes what t
 templates/reporting/dashboard.html wrote, character for character (tests/reporting/test_dashboard_tables.py renders
 both and compares); each value goes through what the template did to it (localized, escaped, the same filters)."""
 
-import html
-
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat, truncatechars
 from django.urls import reverse
-from django.utils.formats import localize
-from django.utils.functional import Promise
 from django.utils.html import conditional_escape
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+
+from registry.tables import value_html
 
 register = template.Library()
 
 INDENT = "\n              "  # the continuation lines of a cell in the template
 
 
-def _v(value) -> str:
-    """``{{ value }}``: localized, then escaped (``render_value_in_context``); text (most of the values) straight
-    to ``html.escape``, which is what Django's ``escape`` calls, without its lazy-argument check."""
-    if isinstance(value, SafeData):
-        return value
-    if isinstance(value, str | Promise):
-        return html.escape(str(value))
-    return conditional_escape(str(localize(value)))
+_v = value_html  # ``{{ value }}``
 
 
 def _t(message) -> str:
