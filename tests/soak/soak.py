@@ -195,12 +195,7 @@ class Stack:
 
     def pool_processes(self):
         """PIDs of the worker's pool processes (children of its main process)."""
-        pids = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.worker.pid:
-                    pids.append(int(stat.parent.name))
-        return pids
+        return [process.pid for process in processes() if process.parent == self.worker.pid]
 
     def stop_worker(self, sig=signal.SIGTERM):
         self._stop(self.worker, sig)
@@ -288,6 +283,36 @@ def run_user(user, base, deadline, max_requests, seed):
 TICKS = os.sysconf("SC_CLK_TCK")  # /proc counts CPU time in these per second
 
 
+@dataclass
+class Process:
+    """One line of ``/proc/PID/stat``: what the soak reads of a process."""
+
+    pid: int
+    name: str
+    parent: int
+    group: int
+    cpu_seconds: float  # user + system so far
+
+    def cmdline(self) -> bytes:
+        try:
+            return Path(f"/proc/{self.pid}/cmdline").read_bytes()
+        except OSError:
+            return b""
+
+
+def processes():
+    """The machine's processes now (one that ends while they are read is left out)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]  # the name may hold spaces and parentheses
+        fields = text[text.rindex(")") + 2:].split()  # from field 3 (state) on
+        yield Process(int(stat.parent.name), name, int(fields[1]), int(fields[2]),
+                      (int(fields[11]) + int(fields[12])) / TICKS)
+
+
 def cpu_seconds(stack) -> dict[str, dict[int, float]]:
     """CPU time used so far (user + system, s) per process of the web (gunicorn), of the PostgreSQL backends serving
     the soak database, and of this load generator, and ``machine`` (pid 0) for the whole machine: read before and
@@ -295,18 +320,13 @@ def cpu_seconds(stack) -> dict[str, dict[int, float]]:
     groups = {"web": {}, "database": {}, "load generator": {}}
     web = stack.web.pid if stack.web is not None else None
     database = urlsplit(stack.db_url).path.lstrip("/")
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            text = stat.read_text()
-            name = text[text.index("(") + 1:text.rindex(")")]
-            fields = text[text.rindex(")") + 2:].split()  # from field 3 (state) on
-            pid, group, seconds = int(stat.parent.name), int(fields[2]), (int(fields[11]) + int(fields[12])) / TICKS
-            if web is not None and group == web:
-                groups["web"][pid] = seconds
-            elif name.startswith("postgres") and f" {database} ".encode() in (stat.parent / "cmdline").read_bytes():
-                groups["database"][pid] = seconds  # a backend serving the soak database ("postgres: user db ...")
-            elif pid == os.getpid():
-                groups["load generator"][pid] = seconds
+    for process in processes():
+        if web is not None and process.group == web:
+            groups["web"][process.pid] = process.cpu_seconds
+        elif process.name.startswith("postgres") and f" {database} ".encode() in process.cmdline():
+            groups["database"][process.pid] = process.cpu_seconds  # a backend of the soak database
+        elif process.pid == os.getpid():
+            groups["load generator"][process.pid] = process.cpu_seconds
     with open("/proc/stat") as machine_stat:
         user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in machine_stat.readline().split()[1:9])
     groups["machine"] = {0: (user + nice + system + irq + softirq + steal) / TICKS}
