@@ -2,52 +2,17 @@
 rows and filter (province and county), and a dashboard read through the replica router beside the primary.
 Runs on the synthetic province of reporting.scale (generated once by scale_bench.ensure_data)."""
 
-import statistics
-import time
-
 from django.conf import settings
 from django.db import connections
 
 from registry.choices import Role
 from registry.models import Region, Term
-from reporting.scale_bench import _client, _get, _load_average, _timed, _user
+from reporting.scale_bench import _client, _get, _interleaved, _load_average, _timed, _user
 
 LIST_GOAL_RATIO = 0.5  # p95 of the list / p95 of the admin changelist (issue 16)
 
 
-def _one(fn) -> tuple[float, float]:
-    """One request: wall-clock ms and the CPU ms this process spent on it (``time.process_time``). On a shared
-    machine the wall clock also measures the neighbours; the CPU time only our code (the database server's work
-    shows in the wall clock alone)."""
-    started, started_cpu = time.perf_counter(), time.process_time()
-    fn()
-    return (time.perf_counter() - started) * 1000, (time.process_time() - started_cpu) * 1000
-
-
-def _p95(samples):
-    samples = sorted(samples)
-    return round(samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))], 1)
-
-
-def _summary(timings):
-    wall, cpu = [t[0] for t in timings], [t[1] for t in timings]
-    return {"p50_ms": round(statistics.median(wall), 1), "p95_ms": _p95(wall),
-            "cpu_p50_ms": round(statistics.median(cpu), 1), "cpu_p95_ms": _p95(cpu), "runs": len(timings),
-            "samples": sorted(round(x, 1) for x in wall)}
-
-
-def _interleaved(ours, theirs, runs):
-    """Both pages, after one warm-up request each, timed in alternating turns: a neighbour's burst of load
-    falls on both alike."""
-    ours(), theirs()
-    timings = {ours: [], theirs: []}
-    for _ in range(runs):
-        for fn in (ours, theirs):
-            timings[fn].append(_one(fn))
-    return _summary(timings[ours]), _summary(timings[theirs])
-
-
-def list_ratios(runs=10, log=print) -> dict:
+def list_ratios(runs=30, log=print) -> dict:
     province = Region.objects.get(code="990000")
     county = Region.objects.get(code="990101")
     category = Term.objects.get(vocabulary="category", code="mutual_aid")
