@@ -145,6 +145,11 @@ class Stack:
             log(f"manage.py {' '.join(step)}")
             subprocess.run([sys.executable, "manage.py", *step], cwd=ROOT, env=self.env, check=True,
                            stdout=subprocess.DEVNULL, timeout=600)
+        # A server keeps its statistics and visibility maps with autovacuum (PostgreSQL's default); these machines
+        # run with it off, so a freshly loaded database would be measured with no statistics at all.
+        log("VACUUM ANALYZE")
+        with psycopg.connect(self.db_url, autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
 
     def sql(self, query, params=()):
         with psycopg.connect(self.db_url, autocommit=True) as conn:
@@ -618,11 +623,12 @@ five minutes and starts servers. Every request goes to `127.0.0.1`; every loop s
 What it starts, and stops at the end even when a scenario fails:
 
 - a database of its own, `{db}` (`SOAK_DATABASE_URL`), created and migrated when missing, demo data
-  loaded with `manage.py demo` (idempotent; the demo passwords are reset);
+  loaded with `manage.py demo` (idempotent; the demo passwords are reset), then `VACUUM ANALYZE` (a server runs
+  autovacuum; these machines do not, and a freshly loaded database without statistics cost a quarter more CPU);
 - its own `redis-server` on `127.0.0.1` (port 6391 by default, `SOAK_REDIS_PORT`; no persistence, temporary
   directory), so the machine's shared Redis is never stopped;
-- gunicorn (`config.wsgi:application` with `config/gunicorn.conf.py`, as deployed: {workers} workers × {threads}
-  threads on a free loopback port), a
+- gunicorn (`config.wsgi:application` with `config/gunicorn.conf.py`, as deployed: {web} on a free loopback
+  port), a
   Celery worker (prefork, one pool process) and Celery beat, all with `SHEQU_ENV=development`, `DEBUG=false`
   and uploads in a temporary `SHEQU_DATA_DIR`.
 
@@ -660,6 +666,24 @@ make soak SOAK_ARGS="--load-only"            # (a) only, no worker: for measurin
 
 The command exits non-zero when a scenario fails, prints the table below and rewrites this file with it.
 
+## The web process's workers
+
+Measured with `--load-only` at 20 users for 40 s each, one after another on 2026-12-05 on this 2-core machine
+(`GUNICORN_CMD_ARGS` and `--web-workers`/`--web-threads` choose the model):
+
+| gunicorn workers | req/s | p50 | p95 | p99 | CPU ms per request (machine) |
+|---|---|---|---|---|---|
+| threaded, 3 processes × 2 threads (the earlier default) | 53.7 | 328 ms | 734 ms | 910 ms | 37.0 |
+| threaded, 3 × 2, no keep-alive | 48.2 | 396 ms | 765 ms | 933 ms | 41.1 |
+| sync, 3 processes | 54.5 | 364 ms | 467 ms | 524 ms | 36.4 |
+| **sync, 4 processes (2 per core, the default now)** | **57.1** | 343 ms | **444 ms** | 500 ms | 34.9 |
+| sync, 5 processes | 50.2 | 395 ms | 509 ms | 556 ms | 39.7 |
+
+A threaded worker accepts connections while its threads are busy, so the users whose connections it holds queue
+behind one another while another process may be idle: the median is low and the slowest answers are twice as slow.
+A sync worker takes a request only when free, so every request waits in one queue and p95 stays within a third of
+the median. The machine is saturated either way (about 2,000 CPU ms per second): throughput is CPU per request.
+
 ## Last run
 
 {when}, on {machine}; load average at the end {load_average} (other agents share this machine: the
@@ -680,7 +704,10 @@ def write_doc(stack, args, results, loads):
                       f"{v['p95'] * 1000:.0f} ms |"
                       for load in loads for page, v in (load.figures.get("pages") or {}).items())
     text = DOC.format(db=re.sub(r":[^:@/]+@", ":***@", stack.db_url),
-                      workers=args.web_workers, threads=args.web_threads,
+                      web=(f"{args.web_workers} synchronous workers" if args.web_threads == 1 and
+                           os.environ.get("GUNICORN_CMD_ARGS") is None else
+                           f"{args.web_workers} workers × {args.web_threads} threads, GUNICORN_CMD_ARGS="
+                           f"{os.environ.get('GUNICORN_CMD_ARGS', '')!r}"),
                       users=" then ".join(str(n) for n in args.users), duration=args.duration,
                       load_average=", ".join(f"{x:.1f}" for x in os.getloadavg()),
                       when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), machine=machine(stack),
@@ -702,9 +729,9 @@ def parse_args(argv=None):
     parser.add_argument("--max-requests", type=int, default=20_000, help="per user, a bound besides the time")
     web = runpy.run_path(str(GUNICORN_CONF))
     parser.add_argument("--web-workers", type=int, default=web["workers"],
-                        help="gunicorn worker processes (default: config/gunicorn.conf.py, cores + 1)")
+                        help="gunicorn worker processes (default: config/gunicorn.conf.py, 2 per core)")
     parser.add_argument("--web-threads", type=int, default=web["threads"],
-                        help="threads per gunicorn worker (default: config/gunicorn.conf.py)")
+                        help="threads per gunicorn worker (default 1, config/gunicorn.conf.py; more: threaded workers)")
     parser.add_argument("--job-wait", type=int, default=330,
                         help="(c): seconds to wait for the report after the worker restarts")
     parser.add_argument("--requeue-wait", type=int, default=270,
