@@ -11,6 +11,7 @@ database as it was.
 import csv
 import io
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from django.db import connection
 from django.db.models import ForeignKey, ManyToManyField
 from django.db.models.base import ModelState
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -221,8 +223,12 @@ class Importer:
             else:
                 self.instances.append(instance)
 
+    @cached_property
+    def _column_names(self) -> dict:
+        return {f.attribute: f.column_name for f in self.resource.get_import_fields()}
+
     def _messages(self, errors) -> list[str]:
-        columns = {f.attribute: f.column_name for f in self.resource.get_import_fields()}
+        columns = self._column_names
         messages = []
         for attribute, field_errors in errors.items():
             column = columns.get(attribute, "" if attribute in ("__all__", "NON_FIELD_ERRORS") else attribute)
@@ -250,11 +256,13 @@ def _allocate_ids(cursor, model, count) -> list[int]:
     return [row[0] for row in cursor.fetchall()]
 
 
-def _copy(cursor, model, fields, rows):
+def copy_rows(model, columns, rows, cursor=None):
+    """Writes ``rows`` (values in the order of ``columns``, column names) into ``model``'s table with PostgreSQL's
+    COPY, each value as the database takes it (prepared by the caller)."""
     quote = connection.ops.quote_name
-    statement = (f"COPY {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-                 "FROM STDIN")
-    with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:  # Django's IntegrityError & co.
+    statement = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    with (connection.cursor() if cursor is None else nullcontext(cursor)) as cursor, \
+            connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:  # Django's IntegrityError & co.
         for row in rows:
             copy.write_row(row)
 
@@ -304,7 +312,7 @@ def copy_insert(model, instances, history=None) -> None:
         for instance in instances:
             prepared.append({attname: prep(instance) for attname, prep in prepare})
             instance._state.adding, instance._state.db = False, connection.alias
-        _copy(cursor, model, fields, ([row[f.attname] for f in fields] for row in prepared))
+        copy_rows(model, [f.column for f in fields], ([row[f.attname] for f in fields] for row in prepared), cursor)
         if history is None:
             return
         user, reason = history
@@ -315,8 +323,8 @@ def copy_insert(model, instances, history=None) -> None:
             "history_user_id": getattr(user, "pk", None),
         }
         history_ids = _allocate_ids(cursor, historical, len(instances))
-        _copy(cursor, historical, history_fields, (
+        copy_rows(historical, [f.column for f in history_fields], (
             [history_id if f.attname == "history_id" else own[f.attname] if f.attname in own else row[f.attname]
              for f in history_fields]
-            for row, history_id in zip(prepared, history_ids, strict=True)))
+            for row, history_id in zip(prepared, history_ids, strict=True)), cursor)
 

@@ -393,18 +393,16 @@ FACT_COLUMNS = ("organization_id", "key", "ref", "region", "valid_from", "valid_
 def _insert_facts(rows):
     """Fact rows (organization id, key, ref, region, valid from, valid to): COPY on PostgreSQL (an import adds
     thousands at once), bulk_create elsewhere."""
+    from registry.import_engine import can_copy, copy_rows
     from reporting.models import OrganizationFact
 
     if not rows:
         return
-    if connection.vendor != "postgresql":
-        OrganizationFact.objects.bulk_create([OrganizationFact(**dict(zip(FACT_COLUMNS, row, strict=True)))
-                                              for row in rows], batch_size=5000)
+    if can_copy():
+        copy_rows(OrganizationFact, FACT_COLUMNS, rows)
         return
-    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(
-            f"COPY {OrganizationFact._meta.db_table} ({', '.join(FACT_COLUMNS)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+    OrganizationFact.objects.bulk_create([OrganizationFact(**dict(zip(FACT_COLUMNS, row, strict=True)))
+                                          for row in rows], batch_size=5000)
 
 
 def refresh_regions(codes):
