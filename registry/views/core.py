@@ -175,22 +175,25 @@ class OrganizationDetailView(ObjectDetailView):
         organization = self.object
         user = self.request.user
 
-        def rows(name, queryset):
-            return queryset if getattr(organization, f"has_{name}") else ()
+        def rows(name, shown=_all):
+            """The list ``name`` of DETAIL_LISTS (ordered or cut by ``shown``), no query when it has no row."""
+            if not getattr(organization, f"has_{name}"):
+                return ()
+            return shown(DETAIL_LISTS[name](getattr(organization, name).all()))
 
         context.update(
-            target_groups=rows("target_groups", organization.target_groups.all()),
+            target_groups=rows("target_groups"),
             may_view_full_id=may_view_full_id(user),
             timeline=history_timeline(organization),
-            cases=rows("cases", organization.cases.order_by("-created_at")),
-            certificates=rows("certificates", organization.certificates.order_by("-issued_on")),
+            cases=rows("cases", lambda cases: cases.order_by("-created_at")),
+            certificates=rows("certificates", lambda certificates: certificates.order_by("-issued_on")),
             may_open_cases=user.has_role(Role.STREET_STAFF) and organization.is_open,
-            flags=rows("credit_flags", organization.credit_flags.current()),
-            activities=rows("activities", organization.activities.all()[:5]),
-            grades=rows("grades", organization.grades.all()[:3]),
-            brands=rows("brands", organization.brands.all()[:5]),
+            flags=rows("credit_flags"),
+            activities=rows("activities", lambda activities: activities[:5]),
+            grades=rows("grades", lambda grades: grades[:3]),
+            brands=rows("brands", lambda brands: brands[:5]),
             may_flag=(user.is_superuser or user.role in FLAG_ROLES) and organization.tier == Tier.REGISTERED,
-            notices=rows("rectification_notices", organization.rectification_notices.filter(result="pending")),
+            notices=rows("rectification_notices"),
             may_notice=organization.tier in NOTICE_ROLES
             and lifecycle.has_role(user, NOTICE_ROLES[organization.tier]),
             may_revoke=organization.is_open and organization.tier != Tier.COMMUNITY
@@ -207,7 +210,7 @@ def _all(rows):
 
 
 # The lists on an organization's page (relation name: which of its rows are shown), each asked first whether it has
-# any. Keep in step with get_context_data.
+# any (``_has_rows``) and then read only when it has (``get_context_data``).
 DETAIL_LISTS = {
     "target_groups": _all, "cases": _all, "certificates": _all, "credit_flags": lambda rows: rows.current(),
     "activities": _all, "grades": _all, "brands": _all,
