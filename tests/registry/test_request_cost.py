@@ -123,3 +123,22 @@ def test_the_quick_filter_widgets_write_what_django_templates_write(value):
         expected = django_widget.render("q", value, attrs=dict(attrs))
         django_widget.__class__ = quick  # as ObjectListView.get_filterset swaps them
         assert django_widget.render("q", value, attrs=dict(attrs)) == expected
+
+
+@pytest.mark.parametrize("value", [None, "", "2", 2, "社区 <b>&\"'", ["1", "2"]])
+def test_the_quick_select_writes_what_djangos_select_writes(value):
+    """QuickSelect leaves out the line breaks of Django's select.html; elements, attributes and text are the same
+    (groups, the empty choice, lazy labels, markup in labels, only the first matching option selected)."""
+    from django import forms
+    from django.test.html import parse_html
+    from django.utils.translation import gettext_lazy
+
+    from registry.generic import QuickSelect
+
+    choices = [("", "---------"), (1, "一"), ("2", gettext_lazy("Name")), ("2", "二 again"),
+               ("社区 <b>&\"'", "<i>标记</i>"), ("组", [(3, "三"), ("4", "四 & 五")])]
+    attrs = {"class": "form-select", "id": "id_q", "autofocus": True, "disabled": False, "data-x": "<&>"}
+    django_widget = forms.Select(choices=choices)
+    expected = django_widget.render("q", value, attrs=dict(attrs))
+    django_widget.__class__ = QuickSelect  # as ObjectListView.get_filterset swaps it
+    assert parse_html(django_widget.render("q", value, attrs=dict(attrs))) == parse_html(expected)
