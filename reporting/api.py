@@ -18,7 +18,7 @@ from registry.api.fields import VisibleModelSerializer
 from registry.generic import region_for_page
 from registry.models import Region
 from reporting import yearly
-from reporting.dashboard import indicator_rows, scorecard
+from reporting.dashboard import figures
 from reporting.indicators import parse_as_of
 from reporting.models import YearlyReport
 from reporting.target_api import TargetViewSet
@@ -98,7 +98,8 @@ class DashboardView(APIView):
             today = parse_as_of(request.query_params.get("as_of")) or timezone.localdate()
         except ValueError as exc:
             raise ValidationError({"as_of": [str(exc)]}) from None
-        rows, snapshot_time = indicator_rows(region, today)
+        shown = figures(region, request.user, today)
+        rows, snapshot_time = shown["rows"], shown["snapshot_time"]
         indicators = [{
             "id": r["indicator"].id, "name": str(r["indicator"].name), "unit": r["indicator"].unit,
             "numerator": r["value"].numerator, "denominator": r["value"].denominator, "value": r["number"],
@@ -110,7 +111,7 @@ class DashboardView(APIView):
         children = [{
             "code": c["region"].code, "name": c["region"].name, "orgs_per_urban_community": c["urban"].value,
             "orgs_per_rural_community": c["rural"].value, "communities_below_target": c["below"],
-            "status": c["status"], "rank": c["rank"]} for c in scorecard(region, request.user, today)]
+            "status": c["status"], "rank": c["rank"]} for c in shown["children"]]
         return Response(DashboardSerializer({
             "region": region.code, "as_of": today, "snapshot_time": snapshot_time, "indicators": indicators,
             "children": children,

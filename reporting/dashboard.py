@@ -15,11 +15,47 @@ from django.utils import timezone
 
 from registry.choices import PREFIX_LENGTH, CommitteeType, RegionLevel, Tier
 from registry.models import Region
-from reporting.indicators import CATALOGUE, INDICATORS, PER_COMMUNITY, PERCENT, Context, Value, link_maker
-from reporting.models import IndicatorSnapshot
+from reporting.indicators import (
+    CATALOGUE,
+    INDICATORS,
+    PER_COMMUNITY,
+    PERCENT,
+    Context,
+    Value,
+    grade_distribution,
+    link_maker,
+)
+from reporting.models import IndicatorSnapshot, RegionTally
+from reporting.state_cache import remembered
 from reporting.targets import Figure, Goal, assess_rows, judge
 
 SNAPSHOT_LEVELS = (RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY)
+TREND_INDICATORS = ("orgs_per_urban_community", "orgs_per_rural_community", "party_work_coverage")
+
+
+def figures(region, user, today=None, snapshot=False) -> dict:
+    """What the dashboard (page and API) shows of ``region`` as of ``today`` to ``user``: ``rows`` and
+    ``snapshot_time`` (``indicator_rows``), ``children`` (the scorecard of the child regions the user sees),
+    ``trends``, ``grades`` and the region's ``targets``. Worked out once per state of the database
+    (reporting/state_cache.py): the same figures, not older ones; the result is shared, not to be changed."""
+    today = today or timezone.localdate()
+    children = visible_children(region, user)
+    key = ("dashboard", region.code, today, today >= timezone.localdate(), snapshot,
+           tuple(child.code for child in children))
+    return remembered(key, lambda: _figures(region, children, today, snapshot), RegionTally)
+
+
+def _figures(region, children, today, snapshot):
+    ctx = Context(region, today)  # one context: the rows, the scorecard and the grades share their reads
+    rows, snapshot_time = indicator_rows(region, today, live=not snapshot, ctx=ctx)
+    return {"rows": rows, "snapshot_time": snapshot_time, "live": ctx.live,
+            "children": scorecard(region, None, today, snapshot=snapshot, ctx=ctx, children=children),
+            "trends": trends(region, TREND_INDICATORS, today=today), "grades": grade_distribution(ctx),
+            "targets": ctx.target_index().for_region()}
+
+
+def visible_children(region, user) -> list:
+    return list(Region.objects.visible_to(user).filter(parent=region, is_active=True).order_by("code"))
 
 
 def indicator_rows(region, today=None, live=None, ctx=None) -> tuple[list[dict], object]:
@@ -80,12 +116,13 @@ def trends(region, indicator_ids, months=12, today=None) -> dict[str, list[tuple
     return {indicator_id: list(by_month.items()) for indicator_id, by_month in points.items()}
 
 
-def scorecard(region, user, today=None, snapshot=False, ctx=None) -> list[dict]:
+def scorecard(region, user, today=None, snapshot=False, ctx=None, children=None) -> list[dict]:
     """The child regions side by side: organizations per urban and rural community, communities below target
     (the one definition in reporting/targets.py, as the indicator and the list), and (with the Party-building app)
-    work coverage. Grouped queries, one per figure; ranked by the organizations each child is short."""
+    work coverage. Grouped queries, one per figure; ranked by the organizations each child is short. The children
+    are those ``user`` sees, or ``children`` when given."""
     today = today or timezone.localdate()
-    children = list(Region.objects.visible_to(user).filter(parent=region, is_active=True).order_by("code"))
+    children = visible_children(region, user) if children is None else children
     if not children:
         return []
     ctx = ctx or Context(region, today)

@@ -17,8 +17,8 @@ from registry.models import Region
 from registry.pdf import render_pdf
 from registry.permissions import has_jurisdiction, permits
 from reporting import yearly
-from reporting.dashboard import indicator_rows, scorecard, trends
-from reporting.indicators import INDICATORS, Context, communities_with_counts, grade_distribution, parse_as_of
+from reporting.dashboard import figures
+from reporting.indicators import INDICATORS, Context, communities_with_counts, parse_as_of
 from reporting.models import YearlyReport
 from reporting.targets import below_target_communities, may_manage, summarize, targets_for
 
@@ -54,29 +54,27 @@ def dashboard(request):
         messages.error(request, " ".join(exc.messages))
         today = timezone.localdate()
     snapshot = request.GET.get("source") == "snapshot"
-    ctx = Context(region, today)  # one context: the rows, the scorecard and the grades share their reads
-    rows, snapshot_time = indicator_rows(region, today, live=not snapshot, ctx=ctx)
+    shown = figures(region, request.user, today, snapshot=snapshot)
+    rows, children = shown["rows"], shown["children"]
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
         return export_response(_dashboard_dataset(region, rows), fmt, f"dashboard-{region.code}")
-    children = scorecard(region, request.user, today, snapshot=snapshot, ctx=ctx)
     if fmt == "pdf":
         return _dashboard_pdf(region, rows, children, today)
     chart = {
         "labels": [row["region"].name for row in children],
         "urban": [float(row["urban"].value or 0) for row in children],
         "rural": [float(row["rural"].value or 0) for row in children],
-        "trend": {key: [[month, float(value or 0)] for month, value in points] for key, points in trends(
-            region, ("orgs_per_urban_community", "orgs_per_rural_community", "party_work_coverage"),
-            today=today).items()},
+        "trend": {key: [[month, float(value or 0)] for month, value in points]
+                  for key, points in shown["trends"].items()},
     }
-    targets = ctx.target_index().for_region()  # targets_for(region, today), from the page's one read of targets
+    targets = shown["targets"]
     return render(request, "reporting/dashboard.html", {
         "summary": summarize([row["assessment"] for row in rows]), "may_manage": may_manage(request.user, region),
         "today": today,
-        "region": region, "rows": rows, "snapshot_time": snapshot_time, "children": children,
+        "region": region, "rows": rows, "snapshot_time": shown["snapshot_time"], "children": children,
         "breadcrumbs": _breadcrumbs(request, region), "chart": chart,
-        "grades": grade_distribution(ctx), "as_of": today, "is_today": ctx.live,
+        "grades": shown["grades"], "as_of": today, "is_today": shown["live"],
         "urban_target": targets.get("orgs_per_urban_community"),
         "rural_target": targets.get("orgs_per_rural_community"),
         "is_community": region.level == RegionLevel.COMMUNITY,
